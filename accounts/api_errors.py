@@ -1,0 +1,34 @@
+from typing import NoReturn
+
+from rest_framework import exceptions
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from accounts.services import ServiceError
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with a machine-readable `code` beside every `detail`."""
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        codes = exc.get_codes() if hasattr(exc, "get_codes") else None
+        if isinstance(codes, str):
+            response.data["code"] = codes
+        elif isinstance(codes, dict) and isinstance(codes.get("detail"), str):
+            response.data["code"] = codes["detail"]
+    return response
+
+
+class RuleViolation(exceptions.APIException):
+    status_code = 400
+    default_detail = "The request breaks a rule of this account."
+    default_code = "invalid"
+
+
+def raise_for_service_error(exc: ServiceError) -> NoReturn:
+    """Turn a refused change into DRF's answer: 403 for permissions, 400 with field errors for
+    bad input, 400 with a code for a broken rule."""
+    if exc.code == "permission_denied":
+        raise exceptions.PermissionDenied(exc.message, code=exc.code) from None
+    if exc.field:
+        raise exceptions.ValidationError({exc.field: [exc.message]}, code=exc.code) from None
+    raise RuleViolation(exc.message, code=exc.code) from None

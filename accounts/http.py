@@ -1,0 +1,32 @@
+"""Request helpers shared by pages and the API."""
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from accounts.audit import Actor
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's IP: REMOTE_ADDR, or with NUM_PROXIES trusted proxies in front, the address the
+    outermost trusted proxy saw. Entries a client adds to X-Forwarded-For itself are ignored."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.NUM_PROXIES
+    if proxies <= 0:
+        return remote
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [p for p in forwarded if p]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
+
+
+def actor_from_request(request: HttpRequest) -> Actor:
+    """The audit actor of a page or API request (the token, when the API was called with one)."""
+    user = getattr(request, "user", None)
+    token = getattr(getattr(request, "auth", None), "token", None)
+    return Actor(
+        user=user if user is not None and user.is_authenticated else None,
+        token_id=token.pk if token is not None else None,
+        token_prefix=token.prefix if token is not None else "",
+        ip=client_ip(request),
+    )

@@ -1,0 +1,166 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+def normalize_email(email: str) -> str:
+    """Emails are compared and stored in lower case: one address, one user."""
+    return (email or "").strip().lower()
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=normalize_email(email), **extra)
+        user.set_password(password)  # None gives an unusable password
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        if not (extra["is_staff"] and extra["is_superuser"]):
+            raise ValueError("A superuser needs is_staff and is_superuser.")
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email: str):
+        return self.get(email__iexact=normalize_email(email))
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an email, or a service account that only owns tokens."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=150, blank=True)
+    is_service_account = models.BooleanField(
+        default=False,
+        help_text="A non-login user that belongs to one account and owns integration tokens.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Support staff: may use the admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_any_case"),
+            models.CheckConstraint(
+                condition=models.Q(is_service_account=False)
+                | models.Q(is_staff=False, is_superuser=False),
+                name="service_account_is_not_staff",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = normalize_email(self.email)
+
+    def get_full_name(self) -> str:
+        return self.name or self.email
+
+    def get_short_name(self) -> str:
+        return self.name or self.email
+
+
+class Account(models.Model):
+    """A tenant: one customer company, with its token policy."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    token_access_enabled = models.BooleanField(
+        default=False, help_text="While off, every API request made with a token is refused."
+    )
+    members_can_create_tokens = models.BooleanField(
+        default=False, help_text="When off, only admins create tokens."
+    )
+    token_max_lifetime_days = models.PositiveIntegerField(
+        default=365,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text="Empty: tokens may be created without expiry.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(token_max_lifetime_days__isnull=True)
+                | models.Q(token_max_lifetime_days__gte=1, token_max_lifetime_days__lte=3650),
+                name="account_token_lifetime_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    AGENT = "agent", "Agent"
+    LIGHT_AGENT = "light_agent", "Light agent"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="one_membership_per_account"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="known_role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.account} ({self.role})"
+
+
+class AuditEvent(models.Model):
+    """One change, as it happened. Never holds a secret: tokens appear as id and prefix."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Kept so the trail still names the actor after the user is deleted.
+    actor_email = models.CharField(max_length=254, blank=True)
+    actor_token_id = models.BigIntegerField(null=True, blank=True)
+    actor_token_prefix = models.CharField(max_length=12, blank=True)
+    account = models.ForeignKey(
+        Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+    )
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+    target_repr = models.CharField(max_length=254, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "-created_at"], name="audit_account_newest")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_repr}"

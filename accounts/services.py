@@ -1,0 +1,219 @@
+"""The rules for accounts, members and users. Each function is one change, in one transaction,
+with its audit event. Views, the admin and commands call these; nothing else writes these rows."""
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email, validate_slug
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from accounts import audit
+from accounts.audit import SYSTEM, Actor
+from accounts.models import Account, Membership, Role, User, normalize_email
+from accounts.signals import membership_removed
+
+
+class ServiceError(Exception):
+    """A rule refused the change. The message is meant for the person who asked for it."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+POLICY_FIELDS = ("token_access_enabled", "members_can_create_tokens", "token_max_lifetime_days")
+ACCOUNT_FIELDS = ("name", *POLICY_FIELDS)
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ServiceError(
+            f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.", field="role"
+        )
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+@transaction.atomic
+def account_create(
+    *,
+    slug: str,
+    name: str,
+    admin_email: str,
+    admin_password: str | None = None,
+    actor: Actor = SYSTEM,
+) -> tuple[Account, User, str | None]:
+    """Create an account with its first admin, reusing an existing user with that email.
+
+    Returns the account, the admin and the generated password when a new user got one."""
+    try:
+        validate_slug(slug)
+    except ValidationError:
+        raise ServiceError(
+            "The slug may hold only letters, digits, hyphens and underscores.", field="slug"
+        ) from None
+    email = normalize_email(admin_email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ServiceError(f"{admin_email!r} is not a valid email address.", field="email") from None
+    if Account.objects.filter(slug=slug).exists():
+        raise ServiceError(f"An account with the slug {slug!r} already exists.", field="slug")
+
+    generated = None
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        password = admin_password or generate_password()
+        candidate = User(email=email)
+        try:
+            validate_password(password, candidate)
+        except ValidationError as exc:
+            raise ServiceError(" ".join(exc.messages), field="password") from None
+        user = User.objects.create_user(email, password)
+        generated = None if admin_password else password
+    elif user.is_service_account:
+        raise ServiceError("A service account cannot administer an account.", field="email")
+
+    account = Account.objects.create(slug=slug, name=name or slug)
+    audit.record("account.created", actor=actor, account=account, target=account,
+                 changes={"slug": slug, "name": account.name})
+    member_add(account=account, user=user, role=Role.ADMIN, actor=actor)
+    return account, user, generated
+
+
+@transaction.atomic
+def account_update(*, account: Account, actor: Actor, **fields: Any) -> Account:
+    """Change the account's name or policy. Turning token access on or off is its own event."""
+    unknown = set(fields) - set(ACCOUNT_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    account = Account.objects.select_for_update().get(pk=account.pk)
+    changed = {k: [getattr(account, k), v] for k, v in fields.items() if getattr(account, k) != v}
+    if not changed:
+        return account
+    for key, (_, new) in changed.items():
+        setattr(account, key, new)
+    account.save(update_fields=list(changed))
+    toggle = changed.pop("token_access_enabled", None)
+    if toggle is not None:
+        action = "account.token_access_enabled" if toggle[1] else "account.token_access_disabled"
+        audit.record(action, actor=actor, account=account, target=account,
+                     changes={"token_access_enabled": toggle})
+    if changed:
+        audit.record("account.updated", actor=actor, account=account, target=account,
+                     changes=changed)
+    return account
+
+
+def check_member_add(*, account: Account, user: User, role: str) -> None:
+    """Raise ServiceError when `user` may not join `account` with `role`."""
+    _check_role(role)
+    if not user.is_active:
+        raise ServiceError("This user is deactivated.", field="email")
+    if user.is_service_account and user.memberships.exclude(account=account).exists():
+        raise ServiceError("A service account belongs to exactly one account.", field="email")
+    if Membership.objects.filter(account=account, user=user).exists():
+        raise ServiceError(f"{user.email} is already a member of this account.", field="email")
+
+
+@transaction.atomic
+def member_add(*, account: Account, user: User, role: str, actor: Actor) -> Membership:
+    check_member_add(account=account, user=user, role=role)
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(account=account, user=user, role=role)
+    except IntegrityError:
+        raise ServiceError(
+            f"{user.email} is already a member of this account.", field="email"
+        ) from None
+    audit.record("member.added", actor=actor, account=account, target=membership,
+                 changes={"user": user.email, "role": role})
+    return membership
+
+
+@transaction.atomic
+def service_account_create(*, account: Account, name: str, role: str, actor: Actor) -> Membership:
+    """A non-login user that belongs to this account only and exists to own integration tokens."""
+    _check_role(role)
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("A service account needs a name.", field="name")
+    email = f"{slugify(name)[:40] or 'service'}-{secrets.token_hex(4)}@{account.slug}.service.invalid"
+    user = User.objects.create_user(email.lower(), None, name=name, is_service_account=True)
+    return member_add(account=account, user=user, role=role, actor=actor)
+
+
+LAST_ADMIN_MESSAGE = "An account must keep at least one admin: make someone else admin first."
+
+
+def _lock_account(account_id: int) -> None:
+    # Serialises admin-count checks of one account, so two demotions cannot both pass.
+    Account.objects.select_for_update().filter(pk=account_id).first()
+
+
+def is_last_human_admin(membership: Membership) -> bool:
+    """True when removing or demoting this member would leave the account without an admin."""
+    if membership.role != Role.ADMIN or membership.user.is_service_account:
+        return False
+    others = Membership.objects.filter(
+        account_id=membership.account_id,
+        role=Role.ADMIN,
+        user__is_service_account=False,
+        user__is_active=True,
+    ).exclude(pk=membership.pk)
+    return not others.exists()
+
+
+@transaction.atomic
+def member_change_role(*, membership: Membership, role: str, actor: Actor) -> Membership:
+    _check_role(role)
+    _lock_account(membership.account_id)
+    membership = Membership.objects.select_related("user", "account").get(pk=membership.pk)
+    old = membership.role
+    if old == role:
+        return membership
+    if role != Role.ADMIN and is_last_human_admin(membership):
+        raise ServiceError(LAST_ADMIN_MESSAGE, field="role", code="last_admin")
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit.record("member.role_changed", actor=actor, account=membership.account,
+                 target=membership, changes={"user": membership.user.email, "role": [old, role]})
+    return membership
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership, actor: Actor) -> None:
+    """Remove a member. Their tokens stop working; a service account is deactivated too."""
+    _lock_account(membership.account_id)
+    membership = Membership.objects.select_related("user", "account").get(pk=membership.pk)
+    if is_last_human_admin(membership):
+        raise ServiceError(LAST_ADMIN_MESSAGE, code="last_admin")
+    user, account = membership.user, membership.account
+    audit.record("member.removed", actor=actor, account=account, target=membership,
+                 changes={"user": user.email, "role": membership.role})
+    membership_removed.send(sender=Membership, membership=membership, actor=actor)
+    membership.delete()
+    if user.is_service_account and user.is_active:
+        user_deactivate(user=user, actor=actor)
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: Actor) -> User:
+    """Deactivate a user: they cannot sign in and every one of their tokens is refused."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    accounts = Account.objects.filter(memberships__user=user) or [None]
+    for account in accounts:
+        audit.record("user.deactivated", actor=actor, account=account, target=user,
+                     changes={"is_active": [True, False]})
+    return user

@@ -1,0 +1,154 @@
+"""The token API: validate → service → serialize."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import Access
+from accounts.api_errors import raise_for_service_error
+from accounts.http import actor_from_request
+from accounts.models import User
+from accounts.services import ServiceError
+from tokens import services
+from tokens.models import Token
+from tokens.serializers import (
+    MeSerializer,
+    NewTokenSerializer,
+    TokenCreateSerializer,
+    TokenFilterSerializer,
+    TokenSerializer,
+    TokenUpdateSerializer,
+)
+
+
+def visible_tokens(access: Access):
+    """Admins see every token of the account; everyone else their own. The rest is a 404."""
+    tokens = Token.objects.filter(account=access.account).select_related("owner", "created_by")
+    return tokens if access.is_admin else tokens.filter(owner=access.user)
+
+
+def _secret_response(issued: services.IssuedToken) -> Response:
+    data = NewTokenSerializer(issued.token, context={"secret": issued.secret}).data
+    response = Response(data, status=status.HTTP_201_CREATED)
+    add_never_cache_headers(response)  # Cache-Control: no-store: the secret must not be kept
+    return response
+
+
+class MeView(APIView):
+    required_scopes = {"GET": None}
+
+    @extend_schema(responses=MeSerializer, summary="Who this token acts as")
+    def get(self, request):
+        access: Access = request.auth
+        return Response(MeSerializer({
+            "user": access.user,
+            "account": access.account,
+            "role": access.role,
+            "token": access.token,
+        }).data)
+
+
+class TokenListView(GenericAPIView):
+    required_scopes = {"GET": "tokens:read", "POST": "tokens:write"}
+    serializer_class = TokenSerializer
+
+    def get_queryset(self):
+        return visible_tokens(self.request.auth)
+
+    @extend_schema(
+        summary="List tokens (admins: all of the account; others: their own)",
+        operation_id="tokens_list",
+        responses=TokenSerializer(many=True),
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=["active", "expired", "revoked"]),
+            OpenApiParameter("owner", OpenApiTypes.INT, description="Owner's user id"),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 500"),
+        ],
+    )
+    def get(self, request):
+        filters = TokenFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        tokens = self.get_queryset()
+        if "status" in filters.validated_data:
+            tokens = tokens.with_status(filters.validated_data["status"])
+        if "owner" in filters.validated_data:
+            tokens = tokens.filter(owner_id=filters.validated_data["owner"])
+        page = self.paginate_queryset(tokens.order_by("-created_at", "-id"))
+        return self.get_paginated_response(TokenSerializer(page, many=True).data)
+
+    @extend_schema(request=TokenCreateSerializer, responses={201: NewTokenSerializer},
+                   summary="Create a token; the secret is in this response only")
+    def post(self, request):
+        access: Access = request.auth
+        data = TokenCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        owner = access.user
+        if "owner_id" in fields and fields["owner_id"] != access.user.pk:
+            # Unknown users and users of other accounts get the same answer.
+            owner = User.objects.filter(
+                pk=fields["owner_id"], memberships__account=access.account
+            ).first()
+            if owner is None:
+                raise ValidationError({"owner_id": [services.OWNER_NOT_MEMBER]})
+        kwargs = {k: fields[k] for k in ("scopes", "expires_at") if k in fields}
+        try:
+            issued = services.token_issue(
+                account=access.account, owner=owner, description=fields["description"],
+                actor=actor_from_request(request), access=access, **kwargs,
+            )
+        except ServiceError as exc:
+            raise_for_service_error(exc)
+        return _secret_response(issued)
+
+
+class TokenDetailView(GenericAPIView):
+    required_scopes = {"GET": "tokens:read", "PATCH": "tokens:write", "DELETE": "tokens:write"}
+    serializer_class = TokenSerializer
+
+    def get_object(self) -> Token:
+        return get_object_or_404(visible_tokens(self.request.auth), pk=self.kwargs["pk"])
+
+    @extend_schema(summary="One token")
+    def get(self, request, pk: int):
+        return Response(TokenSerializer(self.get_object()).data)
+
+    @extend_schema(request=TokenUpdateSerializer, responses=TokenSerializer,
+                   summary="Change a token's description")
+    def patch(self, request, pk: int):
+        token = self.get_object()
+        data = TokenUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            services.token_update(token=token, description=data.validated_data["description"],
+                                  actor=actor_from_request(request))
+        except ServiceError as exc:
+            raise_for_service_error(exc)
+        return Response(TokenSerializer(token).data)
+
+    @extend_schema(responses={204: None}, summary="Revoke a token (the record stays)")
+    def delete(self, request, pk: int):
+        services.token_revoke(token=self.get_object(), actor=actor_from_request(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenRotateView(GenericAPIView):
+    required_scopes = {"POST": "tokens:write"}
+    serializer_class = NewTokenSerializer
+
+    @extend_schema(request=None, responses={201: NewTokenSerializer},
+                   summary="Replace a token with a new secret; the old one is revoked")
+    def post(self, request, pk: int):
+        token = get_object_or_404(visible_tokens(request.auth), pk=pk)
+        try:
+            issued = services.token_rotate(token=token, actor=actor_from_request(request),
+                                           access=request.auth)
+        except ServiceError as exc:
+            raise_for_service_error(exc)
+        return _secret_response(issued)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from tokens import api
+
+urlpatterns = [
+    path("me", api.MeView.as_view(), name="api-me"),
+    path("tokens", api.TokenListView.as_view(), name="api-tokens"),
+    path("tokens/<int:pk>", api.TokenDetailView.as_view(), name="api-token"),
+    path("tokens/<int:pk>/rotate", api.TokenRotateView.as_view(), name="api-token-rotate"),
+]

@@ -1,0 +1,77 @@
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Account
+
+
+class Status(models.TextChoices):
+    ACTIVE = "active", "Active"
+    EXPIRED = "expired", "Expired"
+    REVOKED = "revoked", "Revoked"
+
+
+class TokenQuerySet(models.QuerySet):
+    def for_account(self, account: Account) -> "TokenQuerySet":
+        return self.filter(account=account)
+
+    def with_status(self, status: str, now: datetime | None = None) -> "TokenQuerySet":
+        now = now or timezone.now()
+        if status == Status.REVOKED:
+            return self.filter(revoked_at__isnull=False)
+        if status == Status.EXPIRED:
+            return self.filter(revoked_at__isnull=True, expires_at__lte=now)
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+                           revoked_at__isnull=True)
+
+    def active(self, now: datetime | None = None) -> "TokenQuerySet":
+        return self.with_status(Status.ACTIVE, now)
+
+
+class Token(models.Model):
+    """An API token. Only the SHA-256 digest of the secret is stored, never the secret."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tokens")
+    # SET_NULL: a deleted owner's tokens are revoked first and kept for the audit trail.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="tokens"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    description = models.CharField(max_length=200)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    objects = TokenQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "owner"], name="token_account_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.description}"
+
+    def status_at(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return Status.REVOKED
+        if self.expires_at is not None and self.expires_at <= now:
+            return Status.EXPIRED
+        return Status.ACTIVE
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())

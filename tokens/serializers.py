@@ -1,0 +1,76 @@
+"""Input and output serializers, kept apart so that nothing hidden (the digest) can leak
+through a shared ModelSerializer. The secret appears only in NewTokenSerializer."""
+
+from rest_framework import serializers
+
+from accounts.access import SCOPES
+from accounts.serializers import AccountSummarySerializer, UserSummarySerializer
+from tokens.models import Status, Token
+
+MAX_ID = 2**63 - 1
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    created_by = UserSummarySerializer(read_only=True, allow_null=True)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPES), read_only=True)
+    status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+
+    class Meta:
+        model = Token
+        fields = ("id", "description", "prefix", "owner", "scopes", "created_at", "created_by",
+                  "expires_at", "last_used_at", "last_used_ip", "revoked_at", "status")
+        read_only_fields = fields
+
+
+class NewTokenSerializer(TokenSerializer):
+    token = serializers.SerializerMethodField(
+        help_text="The secret. Shown only in this response; store it now."
+    )
+
+    class Meta(TokenSerializer.Meta):
+        fields = (*TokenSerializer.Meta.fields, "token")
+        read_only_fields = fields
+
+    def get_token(self, obj) -> str:
+        return self.context["secret"]
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=200)
+    scopes = serializers.ListField(
+        child=serializers.ChoiceField(choices=SCOPES), required=False, allow_empty=False,
+        max_length=len(SCOPES) * 4,
+        help_text="Default: every scope (the token's power is still capped by its owner's role).",
+    )
+    expires_at = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text="Default: the account's maximum lifetime. null: never, if the policy allows.",
+    )
+    owner_id = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID,
+        help_text="The user the token acts as. Default: the caller. Admins only for others.",
+    )
+
+
+class TokenUpdateSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=200)
+
+
+class TokenFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices, required=False)
+    owner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
+class TokenSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Token
+        fields = ("id", "description", "scopes", "expires_at")
+        read_only_fields = fields
+
+
+class MeSerializer(serializers.Serializer):
+    user = UserSummarySerializer()
+    account = AccountSummarySerializer()
+    role = serializers.CharField()
+    token = TokenSummarySerializer(allow_null=True)

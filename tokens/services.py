@@ -1,0 +1,283 @@
+"""Every way a token is made, changed, used or revoked. Each change runs in one transaction with
+its audit event; every path (page, API, command, rotation) goes through `token_issue`'s rules."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from accounts import audit
+from accounts.access import ALL_SCOPES, SCOPES, Access
+from accounts.audit import Actor
+from accounts.models import Account, Membership, User
+from accounts.services import ServiceError
+from tokens import crypto
+from tokens.models import Token
+
+OWNER_NOT_MEMBER = "The owner must be an active member of this account."
+
+# Passed as `expires_at` when the caller did not choose: the account's maximum lifetime applies.
+DEFAULT_EXPIRY = object()
+
+
+class InvalidToken(Exception):
+    """The presented string does not authenticate. Deliberately says nothing more."""
+
+
+class TokenAccessDisabled(Exception):
+    """A valid token of an account whose token access is switched off."""
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: Token
+    secret: str  # shown to the caller once, never stored
+
+
+def _normalise_scopes(scopes: list[str] | None, allowed: frozenset[str]) -> list[str]:
+    if scopes is None:
+        return [s for s in SCOPES if s in allowed]
+    unknown = sorted(set(scopes) - ALL_SCOPES)
+    if unknown:
+        raise ServiceError(f"Unknown scope: {', '.join(unknown)}.", field="scopes")
+    if not scopes:
+        raise ServiceError("Choose at least one scope.", field="scopes")
+    beyond = sorted(set(scopes) - allowed)
+    if beyond:
+        raise ServiceError(
+            f"The token you are using lacks {', '.join(beyond)}, so it cannot grant it.",
+            field="scopes",
+        )
+    return [s for s in SCOPES if s in scopes]
+
+
+def max_expiry(account: Account, now: datetime) -> datetime | None:
+    """The latest expiry the account allows for a token created `now` (None: no limit)."""
+    days = account.token_max_lifetime_days
+    return None if days is None else now + timedelta(days=days)
+
+
+def _resolve_expiry(account: Account, expires_at, now: datetime) -> datetime | None:
+    limit = max_expiry(account, now)
+    if expires_at is DEFAULT_EXPIRY:
+        return limit
+    if expires_at is None:
+        if limit is not None:
+            raise ServiceError(
+                f"This account requires tokens to expire within "
+                f"{account.token_max_lifetime_days} days.",
+                field="expires_at",
+            )
+        return None
+    if expires_at <= now:
+        raise ServiceError("The expiry must be in the future.", field="expires_at")
+    if limit is not None and expires_at > limit:
+        raise ServiceError(
+            f"This account allows tokens to live at most {account.token_max_lifetime_days} days.",
+            field="expires_at",
+        )
+    return expires_at
+
+
+def _create(
+    *, account: Account, owner: User, created_by: User | None, description: str,
+    scopes: list[str], expires_at: datetime | None, now: datetime,
+) -> IssuedToken:
+    secret = crypto.generate()
+    token = Token.objects.create(
+        account=account,
+        owner=owner,
+        created_by=created_by,
+        description=description,
+        prefix=crypto.display_prefix(secret),
+        digest=crypto.digest(secret),
+        scopes=scopes,
+        created_at=now,
+        expires_at=expires_at,
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def token_issue(
+    *,
+    account: Account,
+    owner: User,
+    description: str,
+    actor: Actor,
+    access: Access | None = None,
+    scopes: list[str] | None = None,
+    expires_at=DEFAULT_EXPIRY,
+) -> IssuedToken:
+    """Create a token for `owner` in `account`.
+
+    `access` is the caller's access (None for the operator's command line): non-admins may only
+    create their own tokens, and only when the account lets members create tokens; a caller
+    using a token cannot grant scopes that token lacks."""
+    description = (description or "").strip()
+    if not description:
+        raise ServiceError("A description is required.", field="description")
+    if len(description) > 200:
+        raise ServiceError("Keep the description within 200 characters.", field="description")
+    if access is not None:
+        if not access.is_admin and owner.pk != access.user.pk:
+            raise ServiceError("Only admins create tokens for other members.",
+                               code="permission_denied")
+        if not access.is_admin and not account.members_can_create_tokens:
+            raise ServiceError("In this account only admins create tokens.",
+                               code="permission_denied")
+    if not owner.is_active or not Membership.objects.filter(account=account, user=owner).exists():
+        raise ServiceError(OWNER_NOT_MEMBER, field="owner_id")
+    now = timezone.now()
+    issued = _create(
+        account=account,
+        owner=owner,
+        created_by=actor.user,
+        description=description,
+        scopes=_normalise_scopes(scopes, access.scopes if access else ALL_SCOPES),
+        expires_at=_resolve_expiry(account, expires_at, now),
+        now=now,
+    )
+    token = issued.token
+    audit.record("token.created", actor=actor, account=account, target=token, changes={
+        "owner": owner.email, "description": description, "scopes": token.scopes,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+    })
+    return issued
+
+
+@transaction.atomic
+def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) -> IssuedToken:
+    """Replace a token with a new secret: same owner, description and scopes, and the same
+    lifetime (capped by today's policy). The old token is revoked in the same transaction."""
+    token = Token.objects.select_for_update().select_related("account", "owner").get(pk=token.pk)
+    if token.revoked_at is not None:
+        raise ServiceError("This token is revoked; create a new one instead.",
+                           code="token_revoked")
+    owner, account = token.owner, token.account
+    if owner is None or not owner.is_active or not Membership.objects.filter(
+        account=account, user=owner
+    ).exists():
+        raise ServiceError("The owner of this token is no longer an active member.",
+                           code="owner_not_member")
+    if access is not None and not set(token.scopes) <= access.scopes:
+        raise ServiceError("The token you are using lacks some of this token's scopes.",
+                           code="permission_denied")
+    now = timezone.now()
+    limit = max_expiry(account, now)
+    if token.expires_at is None:
+        expires_at = limit
+    else:
+        expires_at = now + (token.expires_at - token.created_at)
+        if limit is not None:
+            expires_at = min(expires_at, limit)
+    issued = _create(account=account, owner=owner, created_by=actor.user,
+                     description=token.description, scopes=token.scopes,
+                     expires_at=expires_at, now=now)
+    token.revoked_at = now
+    token.revoked_by = actor.user
+    token.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record("token.rotated", actor=actor, account=account, target=issued.token, changes={
+        "rotated_from": token.pk, "old_prefix": token.prefix,
+        "expires_at": expires_at.isoformat() if expires_at else None,
+    })
+    return issued
+
+
+@transaction.atomic
+def token_update(*, token: Token, description: str, actor: Actor) -> Token:
+    description = (description or "").strip()
+    if not description:
+        raise ServiceError("A description is required.", field="description")
+    if len(description) > 200:
+        raise ServiceError("Keep the description within 200 characters.", field="description")
+    old = token.description
+    if old != description:
+        token.description = description
+        token.save(update_fields=["description"])
+        audit.record("token.updated", actor=actor, account=token.account, target=token,
+                     changes={"description": [old, description]})
+    return token
+
+
+@transaction.atomic
+def token_revoke(
+    *, token: Token, actor: Actor, reason: str = "", action: str = "token.revoked"
+) -> bool:
+    """Revoke a token; the row stays for the audit trail. Returns False if it was already revoked."""
+    now = timezone.now()
+    revoked = Token.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor.user if actor.user and actor.user.pk else None
+    )
+    if not revoked:
+        return False
+    token.revoked_at = now
+    changes = {"reason": reason} if reason else {}
+    audit.record(action, actor=actor, account=token.account, target=token, changes=changes)
+    return True
+
+
+def tokens_revoke_all(*, tokens, actor: Actor, reason: str) -> int:
+    """Revoke every active token of a queryset, one audited revocation each."""
+    count = 0
+    for token in tokens.filter(revoked_at__isnull=True).select_related("account"):
+        count += token_revoke(token=token, actor=actor, reason=reason)
+    return count
+
+
+def token_authenticate(raw: str, *, email: str | None = None) -> Access:
+    """Who a presented token acts as. One indexed query (token, owner, account and the owner's
+    current role, in one statement) and no write.
+
+    Raises InvalidToken, the same for every reason, or TokenAccessDisabled."""
+    if not crypto.is_well_formed(raw):
+        raise InvalidToken
+    role = Membership.objects.filter(user=OuterRef("owner_id"), account=OuterRef("account_id"))
+    token = (
+        Token.objects.filter(digest=crypto.digest(raw))
+        .select_related("owner", "account")
+        .annotate(role=Subquery(role.values("role")[:1]))
+        .only(
+            "id", "prefix", "description", "scopes", "expires_at", "revoked_at", "last_used_at",
+            "account__id", "account__slug", "account__name", "account__token_access_enabled",
+            "owner__id", "owner__email", "owner__name", "owner__is_active",
+            "owner__is_service_account", "owner__is_staff", "owner__is_superuser",
+        )
+        .first()
+    )
+    if (
+        token is None
+        or token.revoked_at is not None
+        or (token.expires_at is not None and token.expires_at <= timezone.now())
+        or token.owner is None
+        or not token.owner.is_active
+        or token.role is None
+        or (email is not None and email.strip().lower() != token.owner.email.lower())
+    ):
+        raise InvalidToken
+    if not token.account.token_access_enabled:
+        raise TokenAccessDisabled
+    return Access(
+        user=token.owner,
+        account=token.account,
+        role=token.role,
+        scopes=frozenset(token.scopes),
+        token=token,
+    )
+
+
+def token_record_use(token: Token, *, ip: str | None) -> None:
+    """Note when and from where a token was last used, at most once per interval: a write on
+    every request would make the hottest path the slowest."""
+    now = timezone.now()
+    interval = timedelta(seconds=settings.TOKEN_LAST_USED_INTERVAL)
+    if token.last_used_at is not None and now - token.last_used_at < interval:
+        return
+    # Conditional, so concurrent requests of one token write once between them.
+    Token.objects.filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - interval), pk=token.pk
+    ).update(last_used_at=now, last_used_ip=ip)
+    token.last_used_at = now
