@@ -22,8 +22,14 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
-    list_display = ("slug", "name", "token_access_enabled", "members_can_create_tokens",
-                    "token_max_lifetime_days", "created_at")
+    list_display = (
+        "slug",
+        "name",
+        "token_access_enabled",
+        "members_can_create_tokens",
+        "token_max_lifetime_days",
+        "created_at",
+    )
     search_fields = ("slug", "name")
     list_filter = ("token_access_enabled", "members_can_create_tokens")
     inlines = [MembershipInline]
@@ -53,13 +59,20 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("name", "is_service_account")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups",
-                                    "user_permissions")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",),
-                "fields": ("email", "name", "usable_password", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "name", "usable_password", "password1", "password2"),
+            },
+        ),
     )
     inlines = [MembershipInline]
     actions = ["deactivate_users"]
@@ -84,8 +97,9 @@ class MembershipForm(forms.ModelForm):
         try:
             if self.instance.pk is None:
                 if data.get("user") and data.get("account") and data.get("role"):
-                    services.check_member_add(account=data["account"], user=data["user"],
-                                              role=data["role"])
+                    services.check_member_add(
+                        account=data["account"], user=data["user"], role=data["role"]
+                    )
             elif data.get("role") != Role.ADMIN and services.is_last_human_admin(self.instance):
                 raise services.ServiceError(services.LAST_ADMIN_MESSAGE)
         except services.ServiceError as exc:
@@ -122,8 +136,9 @@ class MembershipAdmin(admin.ModelAdmin):
         if change:
             services.member_change_role(membership=obj, role=obj.role, actor=actor)
         else:
-            obj.pk = services.member_add(account=obj.account, user=obj.user, role=obj.role,
-                                         actor=actor).pk
+            obj.pk = services.member_add(
+                account=obj.account, user=obj.user, role=obj.role, actor=actor
+            ).pk
 
     def delete_model(self, request, obj):
         services.member_remove(membership=obj, actor=actor_from_request(request))
@@ -133,11 +148,17 @@ class MembershipAdmin(admin.ModelAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit trail is read-only for everyone, superusers included."""
 
-    list_display = ("created_at", "action", "actor_email", "actor_token_prefix", "account",
-                    "target_repr", "ip")
+    list_display = (
+        "created_at",
+        "action",
+        "actor_email",
+        "actor_token_prefix",
+        "account",
+        "target_repr",
+        "ip",
+    )
     list_filter = ("action", "account")
-    search_fields = ("action", "actor_email", "actor_token_prefix", "target_repr",
-                     "account__slug")
+    search_fields = ("action", "actor_email", "actor_token_prefix", "target_repr", "account__slug")
     list_select_related = ("account",)
     date_hierarchy = "created_at"
 

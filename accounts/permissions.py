@@ -24,4 +24,3 @@ class ScopePermission(BasePermission):
             except AccessDenied as exc:
                 raise exceptions.PermissionDenied(exc.message, code=exc.code) from None
         return True
-

@@ -63,7 +63,9 @@ def account_create(
     try:
         validate_email(email)
     except ValidationError:
-        raise ServiceError(f"{admin_email!r} is not a valid email address.", field="email") from None
+        raise ServiceError(
+            f"{admin_email!r} is not a valid email address.", field="email"
+        ) from None
     if Account.objects.filter(slug=slug).exists():
         raise ServiceError(f"An account with the slug {slug!r} already exists.", field="slug")
 
@@ -82,8 +84,13 @@ def account_create(
         raise ServiceError("A service account cannot administer an account.", field="email")
 
     account = Account.objects.create(slug=slug, name=name or slug)
-    audit.record("account.created", actor=actor, account=account, target=account,
-                 changes={"slug": slug, "name": account.name})
+    audit.record(
+        "account.created",
+        actor=actor,
+        account=account,
+        target=account,
+        changes={"slug": slug, "name": account.name},
+    )
     member_add(account=account, user=user, role=Role.ADMIN, actor=actor)
     return account, user, generated
 
@@ -104,11 +111,17 @@ def account_update(*, account: Account, actor: Actor, **fields: Any) -> Account:
     toggle = changed.pop("token_access_enabled", None)
     if toggle is not None:
         action = "account.token_access_enabled" if toggle[1] else "account.token_access_disabled"
-        audit.record(action, actor=actor, account=account, target=account,
-                     changes={"token_access_enabled": toggle})
+        audit.record(
+            action,
+            actor=actor,
+            account=account,
+            target=account,
+            changes={"token_access_enabled": toggle},
+        )
     if changed:
-        audit.record("account.updated", actor=actor, account=account, target=account,
-                     changes=changed)
+        audit.record(
+            "account.updated", actor=actor, account=account, target=account, changes=changed
+        )
     return account
 
 
@@ -133,8 +146,13 @@ def member_add(*, account: Account, user: User, role: str, actor: Actor) -> Memb
         raise ServiceError(
             f"{user.email} is already a member of this account.", field="email"
         ) from None
-    audit.record("member.added", actor=actor, account=account, target=membership,
-                 changes={"user": user.email, "role": role})
+    audit.record(
+        "member.added",
+        actor=actor,
+        account=account,
+        target=membership,
+        changes={"user": user.email, "role": role},
+    )
     return membership
 
 
@@ -145,7 +163,9 @@ def service_account_create(*, account: Account, name: str, role: str, actor: Act
     name = (name or "").strip()
     if not name:
         raise ServiceError("A service account needs a name.", field="name")
-    email = f"{slugify(name)[:40] or 'service'}-{secrets.token_hex(4)}@{account.slug}.service.invalid"
+    email = (
+        f"{slugify(name)[:40] or 'service'}-{secrets.token_hex(4)}@{account.slug}.service.invalid"
+    )
     user = User.objects.create_user(email.lower(), None, name=name, is_service_account=True)
     return member_add(account=account, user=user, role=role, actor=actor)
 
@@ -183,8 +203,13 @@ def member_change_role(*, membership: Membership, role: str, actor: Actor) -> Me
         raise ServiceError(LAST_ADMIN_MESSAGE, field="role", code="last_admin")
     membership.role = role
     membership.save(update_fields=["role"])
-    audit.record("member.role_changed", actor=actor, account=membership.account,
-                 target=membership, changes={"user": membership.user.email, "role": [old, role]})
+    audit.record(
+        "member.role_changed",
+        actor=actor,
+        account=membership.account,
+        target=membership,
+        changes={"user": membership.user.email, "role": [old, role]},
+    )
     return membership
 
 
@@ -196,8 +221,13 @@ def member_remove(*, membership: Membership, actor: Actor) -> None:
     if is_last_human_admin(membership):
         raise ServiceError(LAST_ADMIN_MESSAGE, code="last_admin")
     user, account = membership.user, membership.account
-    audit.record("member.removed", actor=actor, account=account, target=membership,
-                 changes={"user": user.email, "role": membership.role})
+    audit.record(
+        "member.removed",
+        actor=actor,
+        account=account,
+        target=membership,
+        changes={"user": user.email, "role": membership.role},
+    )
     membership_removed.send(sender=Membership, membership=membership, actor=actor)
     membership.delete()
     if user.is_service_account and user.is_active:
@@ -214,6 +244,11 @@ def user_deactivate(*, user: User, actor: Actor) -> User:
     user.save(update_fields=["is_active"])
     accounts = Account.objects.filter(memberships__user=user) or [None]
     for account in accounts:
-        audit.record("user.deactivated", actor=actor, account=account, target=user,
-                     changes={"is_active": [True, False]})
+        audit.record(
+            "user.deactivated",
+            actor=actor,
+            account=account,
+            target=user,
+            changes={"is_active": [True, False]},
+        )
     return user

@@ -17,9 +17,9 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     """Take a member to their account's tokens page, or let them pick one of several."""
     memberships = list(
-        Membership.objects.filter(user=request.user).select_related("account").order_by(
-            "account__name"
-        )
+        Membership.objects.filter(user=request.user)
+        .select_related("account")
+        .order_by("account__name")
     )
     if len(memberships) == 1:
         return redirect("tokens:page", slug=memberships[0].account.slug)

@@ -22,7 +22,9 @@ if PRODUCTION:
         if not env.str(required, default=""):
             raise ImproperlyConfigured(f"DJANGO_ENV=production requires {required} to be set.")
 
-SECRET_KEY = env.str("SECRET_KEY", default="development-only-key-never-used-in-production-0123456789")
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="development-only-key-never-used-in-production-0123456789"
+)
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

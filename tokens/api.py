@@ -46,12 +46,16 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer, summary="Who this token acts as")
     def get(self, request):
         access: Access = request.auth
-        return Response(MeSerializer({
-            "user": access.user,
-            "account": access.account,
-            "role": access.role,
-            "token": access.token,
-        }).data)
+        return Response(
+            MeSerializer(
+                {
+                    "user": access.user,
+                    "account": access.account,
+                    "role": access.role,
+                    "token": access.token,
+                }
+            ).data
+        )
 
 
 class TokenListView(GenericAPIView):
@@ -82,8 +86,11 @@ class TokenListView(GenericAPIView):
         page = self.paginate_queryset(tokens.order_by("-created_at", "-id"))
         return self.get_paginated_response(TokenSerializer(page, many=True).data)
 
-    @extend_schema(request=TokenCreateSerializer, responses={201: NewTokenSerializer},
-                   summary="Create a token; the secret is in this response only")
+    @extend_schema(
+        request=TokenCreateSerializer,
+        responses={201: NewTokenSerializer},
+        summary="Create a token; the secret is in this response only",
+    )
     def post(self, request):
         access: Access = request.auth
         data = TokenCreateSerializer(data=request.data)
@@ -100,8 +107,12 @@ class TokenListView(GenericAPIView):
         kwargs = {k: fields[k] for k in ("scopes", "expires_at") if k in fields}
         try:
             issued = services.token_issue(
-                account=access.account, owner=owner, description=fields["description"],
-                actor=actor_from_request(request), access=access, **kwargs,
+                account=access.account,
+                owner=owner,
+                description=fields["description"],
+                actor=actor_from_request(request),
+                access=access,
+                **kwargs,
             )
         except ServiceError as exc:
             raise_for_service_error(exc)
@@ -119,15 +130,21 @@ class TokenDetailView(GenericAPIView):
     def get(self, request, pk: int):
         return Response(TokenSerializer(self.get_object()).data)
 
-    @extend_schema(request=TokenUpdateSerializer, responses=TokenSerializer,
-                   summary="Change a token's description")
+    @extend_schema(
+        request=TokenUpdateSerializer,
+        responses=TokenSerializer,
+        summary="Change a token's description",
+    )
     def patch(self, request, pk: int):
         token = self.get_object()
         data = TokenUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            services.token_update(token=token, description=data.validated_data["description"],
-                                  actor=actor_from_request(request))
+            services.token_update(
+                token=token,
+                description=data.validated_data["description"],
+                actor=actor_from_request(request),
+            )
         except ServiceError as exc:
             raise_for_service_error(exc)
         return Response(TokenSerializer(token).data)
@@ -142,13 +159,17 @@ class TokenRotateView(GenericAPIView):
     required_scopes = {"POST": "tokens:write"}
     serializer_class = NewTokenSerializer
 
-    @extend_schema(request=None, responses={201: NewTokenSerializer},
-                   summary="Replace a token with a new secret; the old one is revoked")
+    @extend_schema(
+        request=None,
+        responses={201: NewTokenSerializer},
+        summary="Replace a token with a new secret; the old one is revoked",
+    )
     def post(self, request, pk: int):
         token = get_object_or_404(visible_tokens(request.auth), pk=pk)
         try:
-            issued = services.token_rotate(token=token, actor=actor_from_request(request),
-                                           access=request.auth)
+            issued = services.token_rotate(
+                token=token, actor=actor_from_request(request), access=request.auth
+            )
         except ServiceError as exc:
             raise_for_service_error(exc)
         return _secret_response(issued)

@@ -75,7 +75,7 @@ class BasicTokenAuthentication(BaseAuthentication):
         except (binascii.Error, ValueError):
             _refuse(request)
         login, sep, secret = decoded.rpartition(":")
-        email, marker = login[: -len("/token")], login[-len("/token"):]
+        email, marker = login[: -len("/token")], login[-len("/token") :]
         if not sep or marker != "/token" or not email:
             _refuse(request)
         return _authenticate(request, secret, email=email)

@@ -43,7 +43,7 @@ def is_well_formed(value: str) -> bool:
     """True when `value` has the token's prefix, length, alphabet and a matching checksum."""
     if len(value) != LENGTH or not value.startswith(PREFIX):
         return False
-    rest = value[len(PREFIX):]
+    rest = value[len(PREFIX) :]
     if not _ALPHABET_SET.issuperset(rest):
         return False
     body, tail = value[:-CHECKSUM_LENGTH], value[-CHECKSUM_LENGTH:]

@@ -24,8 +24,9 @@ class TokenQuerySet(models.QuerySet):
             return self.filter(revoked_at__isnull=False)
         if status == Status.EXPIRED:
             return self.filter(revoked_at__isnull=True, expires_at__lte=now)
-        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now),
-                           revoked_at__isnull=True)
+        return self.filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True
+        )
 
     def active(self, now: datetime | None = None) -> "TokenQuerySet":
         return self.with_status(Status.ACTIVE, now)
@@ -40,7 +41,10 @@ class Token(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="tokens"
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     description = models.CharField(max_length=200)
@@ -53,7 +57,10 @@ class Token(models.Model):
     last_used_ip = models.GenericIPAddressField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 

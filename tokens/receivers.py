@@ -19,5 +19,6 @@ def revoke_removed_members_tokens(sender, membership, actor, **kwargs):
 
 @receiver(pre_delete, sender=User)
 def revoke_deleted_users_tokens(sender, instance, **kwargs):
-    tokens_revoke_all(tokens=Token.objects.filter(owner=instance), actor=SYSTEM,
-                      reason="owner deleted")
+    tokens_revoke_all(
+        tokens=Token.objects.filter(owner=instance), actor=SYSTEM, reason="owner deleted"
+    )

@@ -11,7 +11,7 @@ class BearerScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "`Authorization: Bearer tpk_…` (`Authorization: Token tpk_…` also works).",
+            "description": "`Authorization: Bearer tpk_…` (or `Token tpk_…`).",
         }
 
 

@@ -18,8 +18,20 @@ class TokenSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Token
-        fields = ("id", "description", "prefix", "owner", "scopes", "created_at", "created_by",
-                  "expires_at", "last_used_at", "last_used_ip", "revoked_at", "status")
+        fields = (
+            "id",
+            "description",
+            "prefix",
+            "owner",
+            "scopes",
+            "created_at",
+            "created_by",
+            "expires_at",
+            "last_used_at",
+            "last_used_ip",
+            "revoked_at",
+            "status",
+        )
         read_only_fields = fields
 
 
@@ -39,16 +51,21 @@ class NewTokenSerializer(TokenSerializer):
 class TokenCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=200)
     scopes = serializers.ListField(
-        child=serializers.ChoiceField(choices=SCOPES), required=False, allow_empty=False,
+        child=serializers.ChoiceField(choices=SCOPES),
+        required=False,
+        allow_empty=False,
         max_length=len(SCOPES) * 4,
         help_text="Default: every scope (the token's power is still capped by its owner's role).",
     )
     expires_at = serializers.DateTimeField(
-        required=False, allow_null=True,
+        required=False,
+        allow_null=True,
         help_text="Default: the account's maximum lifetime. null: never, if the policy allows.",
     )
     owner_id = serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID,
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
         help_text="The user the token acts as. Default: the caller. Admins only for others.",
     )
 

@@ -83,8 +83,14 @@ def _resolve_expiry(account: Account, expires_at, now: datetime) -> datetime | N
 
 
 def _create(
-    *, account: Account, owner: User, created_by: User | None, description: str,
-    scopes: list[str], expires_at: datetime | None, now: datetime,
+    *,
+    account: Account,
+    owner: User,
+    created_by: User | None,
+    description: str,
+    scopes: list[str],
+    expires_at: datetime | None,
+    now: datetime,
 ) -> IssuedToken:
     secret = crypto.generate()
     token = Token.objects.create(
@@ -124,11 +130,13 @@ def token_issue(
         raise ServiceError("Keep the description within 200 characters.", field="description")
     if access is not None:
         if not access.is_admin and owner.pk != access.user.pk:
-            raise ServiceError("Only admins create tokens for other members.",
-                               code="permission_denied")
+            raise ServiceError(
+                "Only admins create tokens for other members.", code="permission_denied"
+            )
         if not access.is_admin and not account.members_can_create_tokens:
-            raise ServiceError("In this account only admins create tokens.",
-                               code="permission_denied")
+            raise ServiceError(
+                "In this account only admins create tokens.", code="permission_denied"
+            )
     if not owner.is_active or not Membership.objects.filter(account=account, user=owner).exists():
         raise ServiceError(OWNER_NOT_MEMBER, field="owner_id")
     now = timezone.now()
@@ -142,10 +150,18 @@ def token_issue(
         now=now,
     )
     token = issued.token
-    audit.record("token.created", actor=actor, account=account, target=token, changes={
-        "owner": owner.email, "description": description, "scopes": token.scopes,
-        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
-    })
+    audit.record(
+        "token.created",
+        actor=actor,
+        account=account,
+        target=token,
+        changes={
+            "owner": owner.email,
+            "description": description,
+            "scopes": token.scopes,
+            "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        },
+    )
     return issued
 
 
@@ -155,17 +171,20 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
     lifetime (capped by today's policy). The old token is revoked in the same transaction."""
     token = Token.objects.select_for_update().select_related("account", "owner").get(pk=token.pk)
     if token.revoked_at is not None:
-        raise ServiceError("This token is revoked; create a new one instead.",
-                           code="token_revoked")
+        raise ServiceError("This token is revoked; create a new one instead.", code="token_revoked")
     owner, account = token.owner, token.account
-    if owner is None or not owner.is_active or not Membership.objects.filter(
-        account=account, user=owner
-    ).exists():
-        raise ServiceError("The owner of this token is no longer an active member.",
-                           code="owner_not_member")
+    if (
+        owner is None
+        or not owner.is_active
+        or not Membership.objects.filter(account=account, user=owner).exists()
+    ):
+        raise ServiceError(
+            "The owner of this token is no longer an active member.", code="owner_not_member"
+        )
     if access is not None and not set(token.scopes) <= access.scopes:
-        raise ServiceError("The token you are using lacks some of this token's scopes.",
-                           code="permission_denied")
+        raise ServiceError(
+            "The token you are using lacks some of this token's scopes.", code="permission_denied"
+        )
     now = timezone.now()
     limit = max_expiry(account, now)
     if token.expires_at is None:
@@ -174,16 +193,29 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
         expires_at = now + (token.expires_at - token.created_at)
         if limit is not None:
             expires_at = min(expires_at, limit)
-    issued = _create(account=account, owner=owner, created_by=actor.user,
-                     description=token.description, scopes=token.scopes,
-                     expires_at=expires_at, now=now)
+    issued = _create(
+        account=account,
+        owner=owner,
+        created_by=actor.user,
+        description=token.description,
+        scopes=token.scopes,
+        expires_at=expires_at,
+        now=now,
+    )
     token.revoked_at = now
     token.revoked_by = actor.user
     token.save(update_fields=["revoked_at", "revoked_by"])
-    audit.record("token.rotated", actor=actor, account=account, target=issued.token, changes={
-        "rotated_from": token.pk, "old_prefix": token.prefix,
-        "expires_at": expires_at.isoformat() if expires_at else None,
-    })
+    audit.record(
+        "token.rotated",
+        actor=actor,
+        account=account,
+        target=issued.token,
+        changes={
+            "rotated_from": token.pk,
+            "old_prefix": token.prefix,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     return issued
 
 
@@ -198,8 +230,13 @@ def token_update(*, token: Token, description: str, actor: Actor) -> Token:
     if old != description:
         token.description = description
         token.save(update_fields=["description"])
-        audit.record("token.updated", actor=actor, account=token.account, target=token,
-                     changes={"description": [old, description]})
+        audit.record(
+            "token.updated",
+            actor=actor,
+            account=token.account,
+            target=token,
+            changes={"description": [old, description]},
+        )
     return token
 
 
@@ -207,7 +244,7 @@ def token_update(*, token: Token, description: str, actor: Actor) -> Token:
 def token_revoke(
     *, token: Token, actor: Actor, reason: str = "", action: str = "token.revoked"
 ) -> bool:
-    """Revoke a token; the row stays for the audit trail. Returns False if it was already revoked."""
+    """Revoke a token; the row stays for the audit trail. False if it was already revoked."""
     now = timezone.now()
     revoked = Token.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=actor.user if actor.user and actor.user.pk else None
@@ -241,10 +278,24 @@ def token_authenticate(raw: str, *, email: str | None = None) -> Access:
         .select_related("owner", "account")
         .annotate(role=Subquery(role.values("role")[:1]))
         .only(
-            "id", "prefix", "description", "scopes", "expires_at", "revoked_at", "last_used_at",
-            "account__id", "account__slug", "account__name", "account__token_access_enabled",
-            "owner__id", "owner__email", "owner__name", "owner__is_active",
-            "owner__is_service_account", "owner__is_staff", "owner__is_superuser",
+            "id",
+            "prefix",
+            "description",
+            "scopes",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+            "account__id",
+            "account__slug",
+            "account__name",
+            "account__token_access_enabled",
+            "owner__id",
+            "owner__email",
+            "owner__name",
+            "owner__is_active",
+            "owner__is_service_account",
+            "owner__is_staff",
+            "owner__is_superuser",
         )
         .first()
     )

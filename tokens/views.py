@@ -10,4 +10,6 @@ def tokens_page(request: HttpRequest, slug: str) -> HttpResponse:
     membership = get_object_or_404(
         Membership.objects.select_related("account"), account__slug=slug, user=request.user
     )
-    return render(request, "tokens/page.html", {"membership": membership, "account": membership.account})
+    return render(
+        request, "tokens/page.html", {"membership": membership, "account": membership.account}
+    )

@@ -20,7 +20,9 @@ class Command(BaseCommand):
         _, admin, password = services.account_create(
             slug=DEMO_SLUG, name="Demo Company", admin_email=DEMO_EMAIL
         )
-        self.stdout.write(f"Demo account created. Sign in at http://127.0.0.1:8000/login/ as\n"
-                          f"  email:    {admin.email}")
+        self.stdout.write(
+            f"Demo account created. Sign in at http://127.0.0.1:8000/login/ as\n"
+            f"  email:    {admin.email}"
+        )
         if password:
             self.stdout.write(f"  password: {password}   (shown once)")

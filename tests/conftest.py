@@ -1,0 +1,96 @@
+"""Personas: account A with an admin, an agent and a light agent; account B with its admin;
+a support staff user. Tokens in tests always come from the issuing service."""
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.audit import Actor
+from accounts.models import Role
+from tests.factories import AccountFactory, MembershipFactory, UserFactory
+from tokens import services
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return f"token-portal: database={db}, cache={cache_backend}"
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache; every test starts from zero."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def account_a(db):
+    return AccountFactory(slug="acme", name="Acme")
+
+
+@pytest.fixture
+def account_b(db):
+    return AccountFactory(slug="globex", name="Globex")
+
+
+def _member(account, role, email):
+    return MembershipFactory(account=account, role=role, user=UserFactory(email=email)).user
+
+
+@pytest.fixture
+def admin_a(account_a):
+    return _member(account_a, Role.ADMIN, "admin@acme.example")
+
+
+@pytest.fixture
+def agent_a(account_a):
+    return _member(account_a, Role.AGENT, "agent@acme.example")
+
+
+@pytest.fixture
+def light_a(account_a):
+    return _member(account_a, Role.LIGHT_AGENT, "light@acme.example")
+
+
+@pytest.fixture
+def admin_b(account_b):
+    return _member(account_b, Role.ADMIN, "admin@globex.example")
+
+
+@pytest.fixture
+def support(db):
+    return UserFactory(email="support@operator.example", is_staff=True)
+
+
+@pytest.fixture
+def issue():
+    """issue(user, account, **kwargs) -> (Token, secret), through the real service."""
+
+    def _issue(user, account, **kwargs):
+        kwargs.setdefault("description", "test token")
+        issued = services.token_issue(account=account, owner=user, actor=Actor(user=user), **kwargs)
+        return issued.token, issued.secret
+
+    return _issue
+
+
+@pytest.fixture
+def api():
+    """api(secret) -> an APIClient sending `Authorization: Bearer <secret>`."""
+
+    def _api(secret=None, scheme="Bearer"):
+        client = APIClient()
+        if secret is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"{scheme} {secret}")
+        return client
+
+    return _api
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
