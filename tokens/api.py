@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,13 +19,16 @@ from accounts.services import ServiceError
 from tokens import services
 from tokens.models import Token
 from tokens.serializers import (
+    LeakReceiptSerializer,
     MeSerializer,
     NewTokenSerializer,
+    RevokeLeakedSerializer,
     TokenCreateSerializer,
     TokenFilterSerializer,
     TokenSerializer,
     TokenUpdateSerializer,
 )
+from tokens.throttling import RevokeLeakedThrottle
 
 
 def visible_tokens(access: Access):
@@ -173,3 +177,25 @@ class TokenRotateView(GenericAPIView):
         except ServiceError as exc:
             raise_for_service_error(exc)
         return _secret_response(issued)
+
+
+class RevokeLeakedView(APIView):
+    """Public, like GitHub's credential revocation API: anyone who finds a token may report it.
+    The answer is the same whatever the strings were, so it confirms nothing."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [RevokeLeakedThrottle]
+
+    @extend_schema(
+        request=RevokeLeakedSerializer,
+        responses={202: LeakReceiptSerializer},
+        auth=[],
+        summary="Report leaked tokens; active ones are revoked",
+    )
+    def post(self, request):
+        data = RevokeLeakedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        candidates = data.validated_data["tokens"]
+        services.tokens_revoke_leaked(candidates, actor=actor_from_request(request))
+        return Response({"received": len(candidates)}, status=status.HTTP_202_ACCEPTED)

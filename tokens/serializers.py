@@ -91,3 +91,15 @@ class MeSerializer(serializers.Serializer):
     account = AccountSummarySerializer()
     role = serializers.CharField()
     token = TokenSummarySerializer(allow_null=True)
+
+
+class RevokeLeakedSerializer(serializers.Serializer):
+    tokens = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=10_000),
+        max_length=1000,
+        help_text="Up to 1000 strings that may be tokens.",
+    )
+
+
+class LeakReceiptSerializer(serializers.Serializer):
+    received = serializers.IntegerField()

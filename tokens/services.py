@@ -332,3 +332,15 @@ def token_record_use(token: Token, *, ip: str | None) -> None:
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - interval), pk=token.pk
     ).update(last_used_at=now, last_used_ip=ip)
     token.last_used_at = now
+
+
+def tokens_revoke_leaked(candidates: list[str], *, actor: Actor) -> None:
+    """Revoke every active token among strings reported as leaked (by anyone: a secret scanner,
+    a user who pasted one somewhere). Malformed strings are skipped without a query."""
+    digests = {crypto.digest(c) for c in candidates if crypto.is_well_formed(c)}
+    if not digests:
+        return
+    leaked = Token.objects.filter(digest__in=digests, revoked_at__isnull=True)
+    for token in leaked.select_related("account"):
+        token_revoke(token=token, actor=actor, action="token.leak_reported",
+                     reason="reported as leaked")

@@ -1,0 +1,162 @@
+"""Account administration API: the account's policy, its members and its audit trail."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+
+from accounts import services
+from accounts.access import Access
+from accounts.api_errors import raise_for_service_error
+from accounts.http import actor_from_request
+from accounts.models import AuditEvent, Membership, User
+from accounts.serializers import (
+    AccountSerializer,
+    AccountUpdateSerializer,
+    AuditEventSerializer,
+    MemberCreateSerializer,
+    MembershipSerializer,
+    MemberUpdateSerializer,
+)
+
+
+class AccountView(GenericAPIView):
+    required_scopes = {"GET": "account:read", "PATCH": "account:write"}
+    serializer_class = AccountSerializer
+
+    @extend_schema(summary="The account and its token policy")
+    def get(self, request):
+        return Response(AccountSerializer(request.auth.account).data)
+
+    @extend_schema(
+        request=AccountUpdateSerializer,
+        responses=AccountSerializer,
+        summary="Change the name or the token policy",
+    )
+    def patch(self, request):
+        data = AccountUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        account = services.account_update(
+            account=request.auth.account, actor=actor_from_request(request), **data.validated_data
+        )
+        return Response(AccountSerializer(account).data)
+
+
+def _members(access: Access):
+    return Membership.objects.filter(account=access.account).select_related("user")
+
+
+class MemberListView(GenericAPIView):
+    required_scopes = {"GET": "members:read", "POST": "members:write"}
+    serializer_class = MembershipSerializer
+
+    @extend_schema(
+        summary="Members of the account",
+        operation_id="members_list",
+        responses=MembershipSerializer(many=True),
+        parameters=[
+            OpenApiParameter("role", OpenApiTypes.STR, enum=["admin", "agent", "light_agent"])
+        ],
+    )
+    def get(self, request):
+        members = _members(request.auth).order_by("user__email")
+        role = request.query_params.get("role")
+        if role is not None:
+            members = members.filter(role=role)
+        page = self.paginate_queryset(members)
+        return self.get_paginated_response(MembershipSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=MemberCreateSerializer,
+        responses={201: MembershipSerializer},
+        summary="Add an existing user by email, or create a service account",
+    )
+    def post(self, request):
+        data = MemberCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        actor = actor_from_request(request)
+        try:
+            if fields["service_account"]:
+                membership = services.service_account_create(
+                    account=request.auth.account,
+                    name=fields["name"],
+                    role=fields["role"],
+                    actor=actor,
+                )
+            else:
+                user = User.objects.filter(email__iexact=fields["email"]).first()
+                if user is None:
+                    raise ValidationError({"email": ["No user has this email address."]})
+                membership = services.member_add(
+                    account=request.auth.account, user=user, role=fields["role"], actor=actor
+                )
+        except services.ServiceError as exc:
+            raise_for_service_error(exc)
+        return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+class MemberDetailView(GenericAPIView):
+    required_scopes = {"GET": "members:read", "PATCH": "members:write", "DELETE": "members:write"}
+    serializer_class = MembershipSerializer
+
+    def get_object(self) -> Membership:
+        return get_object_or_404(_members(self.request.auth), pk=self.kwargs["pk"])
+
+    @extend_schema(summary="One member")
+    def get(self, request, pk: int):
+        return Response(MembershipSerializer(self.get_object()).data)
+
+    @extend_schema(
+        request=MemberUpdateSerializer,
+        responses=MembershipSerializer,
+        summary="Change a member's role (their tokens follow on the next request)",
+    )
+    def patch(self, request, pk: int):
+        membership = self.get_object()
+        data = MemberUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            membership = services.member_change_role(
+                membership=membership,
+                role=data.validated_data["role"],
+                actor=actor_from_request(request),
+            )
+        except services.ServiceError as exc:
+            raise_for_service_error(exc)
+        return Response(MembershipSerializer(membership).data)
+
+    @extend_schema(
+        responses={204: None},
+        summary="Remove a member; their tokens are revoked in the same transaction",
+    )
+    def delete(self, request, pk: int):
+        try:
+            services.member_remove(membership=self.get_object(), actor=actor_from_request(request))
+        except services.ServiceError as exc:
+            raise_for_service_error(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AuditEventListView(GenericAPIView):
+    required_scopes = {"GET": "audit:read"}
+    serializer_class = AuditEventSerializer
+
+    @extend_schema(
+        summary="The account's audit trail, newest first",
+        operation_id="audit_events_list",
+        responses=AuditEventSerializer(many=True),
+        parameters=[OpenApiParameter("action", OpenApiTypes.STR, description="e.g. token.created")],
+    )
+    def get(self, request):
+        events = AuditEvent.objects.filter(account=request.auth.account).order_by(
+            "-created_at", "-id"
+        )
+        action = request.query_params.get("action")
+        if action:
+            events = events.filter(action=action)
+        page = self.paginate_queryset(events)
+        return self.get_paginated_response(AuditEventSerializer(page, many=True).data)
