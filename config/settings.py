@@ -42,10 +42,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "tokens",
+    "config.checks.SecurityChecksConfig",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
