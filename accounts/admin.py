@@ -2,10 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.urls import reverse
+from django.utils.html import format_html
 
 from accounts import services
 from accounts.http import actor_from_request
 from accounts.models import Account, AuditEvent, Membership, Role, User
+from tokens.admin import OwnedTokenInline, revoke_with_reason
+from tokens.models import Token
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,6 +22,9 @@ class MembershipInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False  # members are added through the Membership admin, which audits the change
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Account)
@@ -32,7 +39,45 @@ class AccountAdmin(admin.ModelAdmin):
     )
     search_fields = ("slug", "name")
     list_filter = ("token_access_enabled", "members_can_create_tokens")
+    fields = (
+        "slug",
+        "name",
+        *services.POLICY_FIELDS,
+        "created_at",
+        "tokens_link",
+        "audit_events_link",
+    )
+    readonly_fields = ("slug", "created_at", "tokens_link", "audit_events_link")
     inlines = [MembershipInline]
+
+    @admin.display(description="Tokens")
+    def tokens_link(self, account: Account) -> str:
+        url = reverse("admin:tokens_token_changelist")
+        return format_html(
+            '<a href="{}?account__id__exact={}">Tokens of {}</a>', url, account.pk, account
+        )
+
+    @admin.display(description="Audit trail")
+    def audit_events_link(self, account: Account) -> str:
+        url = reverse("admin:accounts_auditevent_changelist")
+        return format_html(
+            '<a href="{}?account__id__exact={}">Audit events of {}</a>', url, account.pk, account
+        )
+
+    def has_add_permission(self, request) -> bool:
+        # An account needs its first admin, whose generated password must be handed over once:
+        # `manage.py createaccount` does that through services.account_create.
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # no service closes an account; its tokens and members feed the audit trail
+
+    def save_model(self, request, obj, form, change):
+        services.account_update(
+            account=obj,
+            actor=actor_from_request(request),
+            **{field: form.cleaned_data[field] for field in form.changed_data},
+        )
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -74,8 +119,19 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    inlines = [MembershipInline]
-    actions = ["deactivate_users"]
+    inlines = [MembershipInline, OwnedTokenInline]
+    actions = ["deactivate_users", "revoke_tokens"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Staff who are not superusers change users only through the audited actions: the form
+        # would save unaudited, and email, password or permission edits would let them take
+        # over an account or raise their own rights.
+        if obj is not None and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_revoke_tokens_permission(self, request) -> bool:
+        return request.user.has_perm("tokens.change_token")
 
     @admin.action(description="Deactivate selected users", permissions=["change"])
     def deactivate_users(self, request, queryset):
@@ -85,6 +141,11 @@ class UserAdmin(DjangoUserAdmin):
             services.user_deactivate(user=user, actor=actor)
             count += 1
         self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
+
+    @admin.action(description="Revoke all tokens of selected users", permissions=["revoke_tokens"])
+    def revoke_tokens(self, request, queryset):
+        tokens = Token.objects.filter(owner__in=queryset)
+        return revoke_with_reason(self, request, queryset, tokens=tokens, title="Revoke all tokens")
 
 
 class MembershipForm(forms.ModelForm):
