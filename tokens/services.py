@@ -169,7 +169,11 @@ def token_issue(
 def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) -> IssuedToken:
     """Replace a token with a new secret: same owner, description and scopes, and the same
     lifetime (capped by today's policy). The old token is revoked in the same transaction."""
-    token = Token.objects.select_for_update().select_related("account", "owner").get(pk=token.pk)
+    token = (
+        Token.objects.select_for_update(of=("self",))
+        .select_related("account", "owner")
+        .get(pk=token.pk)
+    )
     if token.revoked_at is not None:
         raise ServiceError("This token is revoked; create a new one instead.", code="token_revoked")
     owner, account = token.owner, token.account
@@ -342,5 +346,6 @@ def tokens_revoke_leaked(candidates: list[str], *, actor: Actor) -> None:
         return
     leaked = Token.objects.filter(digest__in=digests, revoked_at__isnull=True)
     for token in leaked.select_related("account"):
-        token_revoke(token=token, actor=actor, action="token.leak_reported",
-                     reason="reported as leaked")
+        token_revoke(
+            token=token, actor=actor, action="token.leak_reported", reason="reported as leaked"
+        )
