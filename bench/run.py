@@ -1,0 +1,102 @@
+"""`make bench`: what authenticating a token costs, next to DRF's plaintext TokenAuthentication
+(the floor) and django-rest-knox, at growing numbers of tokens. Prints a Markdown table.
+
+    .venv/bin/python bench/run.py [--million] [--rounds 21] [--sample 200]
+
+SQLite (a temporary file) by default; PostgreSQL when DATABASE_URL names it, in a database of
+its own (`<name>_bench`) that the benchmark creates, migrates and drops."""
+
+import argparse
+import os
+import platform
+import random
+import sys
+import time
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} cores"
+    except OSError:
+        pass
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--million", action="store_true", help="also measure 1,000,000 tokens")
+    parser.add_argument("--rounds", type=int, default=21, help="timed rounds (default 21)")
+    parser.add_argument("--sample", type=int, default=200, help="tokens presented per round")
+    parser.add_argument("--seed", type=int, default=7, help="random seed for sample and order")
+    return parser.parse_args()
+
+
+def _command() -> str:
+    """How this run was started, as the Makefile spells it."""
+    url = os.environ.get("DATABASE_URL")
+    prefix = f"DATABASE_URL={url} " if url else ""
+    extra = f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else ""
+    return f"{prefix}make bench{extra}"
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    args = _arguments()
+    sizes = [1_000, 100_000] + ([1_000_000] if args.million else [])
+
+    # WhiteNoise warns that collectstatic has not run: static files play no part here.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from bench.measure import measure
+    from bench.report import environment, table, verdict
+    from bench.seed import seed
+    from bench.settings import alias
+
+    rng = random.Random(args.seed)  # noqa: S311 -- picks samples and order, not secrets
+    started = time.monotonic()
+    created = {}
+    try:
+        samples = {}
+        for size in sizes:
+            database = connections[alias(size)]
+            created[size] = database.creation.create_test_db(
+                verbosity=0, autoclobber=True, serialize=False
+            )
+            _log(
+                f"seeding {size:,} users, each with a token of every contender, in {created[size]}"
+            )
+            keep = sorted(rng.sample(range(size), min(args.sample, size)))
+            secrets = seed(alias(size), size, set(keep))
+            samples[size] = [secrets[i] for i in keep]
+        _log(f"measuring {args.rounds} rounds of {args.sample} tokens…")
+        results = measure(samples, args.rounds, rng)
+        print(
+            environment(connections["default"], _cpu(), sizes, args, datetime.now(UTC), _command())
+        )
+        print()
+        print(table(results))
+        print()
+        print(verdict(results))
+    finally:
+        for size, name in created.items():
+            connections[alias(size)].creation.destroy_test_db(name, verbosity=0)
+    _log(f"done in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

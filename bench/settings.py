@@ -1,0 +1,38 @@
+"""Settings for `make bench`: the project's own, plus the contenders' apps (DRF's authtoken and
+knox exist only here), on databases of the benchmark's own that it creates and drops: one per
+size, so that sizes can be measured round by round like the contenders."""
+
+import os
+import tempfile
+
+from config.settings import *  # noqa: F403
+from config.settings import DATABASES, INSTALLED_APPS, THROTTLE_RATES
+
+SIZES = (1_000, 100_000, 1_000_000)
+
+INSTALLED_APPS = [*INSTALLED_APPS, "rest_framework.authtoken", "knox"]
+ROOT_URLCONF = "bench.urls"
+DATABASE_ROUTERS = ["bench.router.SizeRouter"]
+# DEBUG keeps a log of every query: a cost no production request pays.
+DEBUG = False
+# The benchmark presents each token thousands of times a minute; the throttle still runs.
+THROTTLE_RATES = {**THROTTLE_RATES, "token": "1000000000/min"}
+
+
+def alias(size: int) -> str:
+    return "default" if size == SIZES[0] else f"tokens_{size}"
+
+
+def _database(db: dict, size: int) -> dict:
+    """SQLite: a temporary file. PostgreSQL: `<name>_<size>`, where <name> is the database
+    DATABASE_URL names if it ends in `_bench`, else `<name>_bench`: the developer's database is
+    never touched."""
+    if db["ENGINE"].endswith("sqlite3"):
+        name = os.path.join(tempfile.gettempdir(), f"tp-bench-{os.getpid()}-{size}.sqlite3")
+    else:
+        base = db["NAME"] if db["NAME"].endswith("_bench") else f"{db['NAME']}_bench"
+        name = f"{base}_{size}"
+    return {**db, "NAME": name, "TEST": {"NAME": name}, "CONN_MAX_AGE": None}
+
+
+DATABASES = {alias(size): _database(DATABASES["default"], size) for size in SIZES}
