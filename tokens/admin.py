@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.db.models import Q, QuerySet
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -138,6 +139,13 @@ class TokenAdmin(admin.ModelAdmin):
     @admin.display(description="Scopes")
     def scope_list(self, token: Token) -> str:
         return ", ".join(token.scopes)
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Django accepts URL filters on any local field; `?digest__startswith=` would reveal the
+        # digest one character at a time.
+        if lookup.split(LOOKUP_SEP, 1)[0] == "digest":
+            return False
+        return super().lookup_allowed(lookup, value, request)
 
     def has_add_permission(self, request) -> bool:
         return False  # tokens are made by their owners and account admins, never by staff
