@@ -54,6 +54,15 @@ def _normalise_scopes(scopes: list[str] | None, allowed: frozenset[str]) -> list
     return [s for s in SCOPES if s in scopes]
 
 
+def _clean_description(description: str) -> str:
+    description = (description or "").strip()
+    if not description:
+        raise ServiceError("A description is required.", field="description")
+    if len(description) > 200:
+        raise ServiceError("Keep the description within 200 characters.", field="description")
+    return description
+
+
 def max_expiry(account: Account, now: datetime) -> datetime | None:
     """The latest expiry the account allows for a token created `now` (None: no limit)."""
     days = account.token_max_lifetime_days
@@ -123,11 +132,6 @@ def token_issue(
     `access` is the caller's access (None for the operator's command line): non-admins may only
     create their own tokens, and only when the account lets members create tokens; a caller
     using a token cannot grant scopes that token lacks."""
-    description = (description or "").strip()
-    if not description:
-        raise ServiceError("A description is required.", field="description")
-    if len(description) > 200:
-        raise ServiceError("Keep the description within 200 characters.", field="description")
     if access is not None:
         if not access.is_admin and owner.pk != access.user.pk:
             raise ServiceError(
@@ -137,6 +141,7 @@ def token_issue(
             raise ServiceError(
                 "In this account only admins create tokens.", code="permission_denied"
             )
+    description = _clean_description(description)
     if not owner.is_active or not Membership.objects.filter(account=account, user=owner).exists():
         raise ServiceError(OWNER_NOT_MEMBER, field="owner_id")
     now = timezone.now()
@@ -225,11 +230,7 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
 
 @transaction.atomic
 def token_update(*, token: Token, description: str, actor: Actor) -> Token:
-    description = (description or "").strip()
-    if not description:
-        raise ServiceError("A description is required.", field="description")
-    if len(description) > 200:
-        raise ServiceError("Keep the description within 200 characters.", field="description")
+    description = _clean_description(description)
     old = token.description
     if old != description:
         token.description = description
