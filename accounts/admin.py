@@ -130,6 +130,13 @@ class UserAdmin(DjangoUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # Without the password summary, whose reset link is for superusers only.
+        return [(None, {"fields": ("email",)}), *fieldsets[1:]]
+
     def has_revoke_tokens_permission(self, request) -> bool:
         return request.user.has_perm("tokens.change_token")
 
