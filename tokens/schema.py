@@ -1,6 +1,8 @@
-"""OpenAPI descriptions of the three ways to authenticate."""
+"""OpenAPI: the three ways to authenticate, and the errors every operation can answer."""
 
+from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import serializers
 
 
 class BearerScheme(OpenApiAuthenticationExtension):
@@ -39,3 +41,42 @@ class SessionScheme(OpenApiAuthenticationExtension):
             "name": "sessionid",
             "description": "Browser session with CSRF; the account comes from `X-Account`.",
         }
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+ERRORS = {
+    "401": "Missing, malformed, unknown, expired or revoked token, or an owner who can no "
+    "longer use it (one generic answer, with `WWW-Authenticate`).",
+    "403": "`token_access_disabled`, `insufficient_scope` or `permission_denied`.",
+    "404": "No such object in this account (objects of other accounts are never confirmed).",
+    "429": "Rate limited; see `Retry-After`.",
+}
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, plus the error answers every operation can give."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        error = self._get_response_for_code(ErrorSerializer, "400", direction=direction)["content"]
+        codes = ["429"]
+        if self.view.get_authenticators():
+            codes += ["401", "403"]
+        if "{" in self.path:
+            codes.append("404")
+        if self.method in ("POST", "PATCH", "PUT"):
+            responses.setdefault(
+                "400",
+                {
+                    "description": "Invalid input: field errors as `{field: [messages]}`, or "
+                    "`{detail, code}` for a broken rule.",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                },
+            )
+        for code in codes:
+            responses.setdefault(code, {"description": ERRORS[code], "content": error})
+        return responses
