@@ -25,11 +25,12 @@
   });
 
   // A confirm dialog replaces the confirmation page. data-confirm-when-unchecked names a
-  // switch: then only switching it off asks.
+  // switch: then only turning it from on to off asks.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       var switchId = form.dataset.confirmWhenUnchecked;
-      if (switchId && document.getElementById(switchId).checked) {
+      var toggle = switchId && document.getElementById(switchId);
+      if (toggle && (toggle.checked || !toggle.defaultChecked)) {
         return;
       }
       if (!window.confirm(form.dataset.confirm)) {
