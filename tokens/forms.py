@@ -21,11 +21,8 @@ def add_service_error(form: forms.Form, exc: ServiceError, fields: dict[str, str
 
 
 class AccessForm(forms.Form):
-    token_access_enabled = forms.BooleanField(
-        required=False,
-        label="Token access",
-        widget=forms.CheckboxInput(attrs={"role": "switch", "class": "switch"}),
-    )
+    # Parsing only: the switch is drawn by templates/tokens/_access_switch.html.
+    token_access_enabled = forms.BooleanField(required=False, label="Token access")
 
 
 class PolicyForm(forms.Form):
