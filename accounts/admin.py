@@ -27,8 +27,19 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+def _account_filtered_link(model: str, account: Account, label: str) -> str:
+    """A link to the changelist of `model` ("app_model"), filtered on `account`."""
+    url = reverse(f"admin:{model}_changelist")
+    return format_html(
+        '<a href="{}?account__id__exact={}">{} of {}</a>', url, account.pk, label, account
+    )
+
+
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
+    """Name and policy changes go through services.account_update: each is an audit event by the
+    staff user. The slug is fixed once the account exists."""
+
     list_display = (
         "slug",
         "name",
@@ -52,17 +63,11 @@ class AccountAdmin(admin.ModelAdmin):
 
     @admin.display(description="Tokens")
     def tokens_link(self, account: Account) -> str:
-        url = reverse("admin:tokens_token_changelist")
-        return format_html(
-            '<a href="{}?account__id__exact={}">Tokens of {}</a>', url, account.pk, account
-        )
+        return _account_filtered_link("tokens_token", account, "Tokens")
 
     @admin.display(description="Audit trail")
     def audit_events_link(self, account: Account) -> str:
-        url = reverse("admin:accounts_auditevent_changelist")
-        return format_html(
-            '<a href="{}?account__id__exact={}">Audit events of {}</a>', url, account.pk, account
-        )
+        return _account_filtered_link("accounts_auditevent", account, "Audit events")
 
     def has_add_permission(self, request) -> bool:
         # An account needs its first admin, whose generated password must be handed over once:
@@ -142,6 +147,14 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Deactivate selected users", permissions=["change"])
     def deactivate_users(self, request, queryset):
+        if not request.user.is_superuser:
+            # Otherwise support staff could lock out the operators themselves.
+            staff = queryset.filter(is_staff=True)
+            if staff.exists():
+                self.message_user(
+                    request, "Only superusers deactivate staff users.", messages.WARNING
+                )
+                queryset = queryset.exclude(pk__in=staff)
         actor = actor_from_request(request)
         count = 0
         for user in queryset.filter(is_active=True):

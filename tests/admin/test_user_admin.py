@@ -76,6 +76,25 @@ def test_deactivating_an_inactive_user_writes_nothing(staff_client):
     assert not AuditEvent.objects.filter(action="user.deactivated").exists()
 
 
+def test_staff_cannot_deactivate_staff_users(staff_client, superuser, agent_a):
+    selected = [superuser.pk, agent_a.pk]
+    response = staff_client.post(
+        CHANGELIST, {"action": "deactivate_users", "_selected_action": selected}, follow=True
+    )
+    assert "Only superusers deactivate staff users." in response.content.decode()
+    superuser.refresh_from_db()
+    agent_a.refresh_from_db()
+    assert superuser.is_active and not agent_a.is_active
+
+
+def test_superuser_may_deactivate_staff_users(superuser_client, staff):
+    superuser_client.post(
+        CHANGELIST, {"action": "deactivate_users", "_selected_action": [staff.pk]}
+    )
+    staff.refresh_from_db()
+    assert not staff.is_active
+
+
 def test_revoke_all_tokens_asks_for_a_reason_then_revokes_every_active_token(
     staff_client, staff, issue, agent_a, admin_a, light_a, account_a
 ):
