@@ -2,7 +2,8 @@
 
 At each size, every contender presents the same sample of users' tokens. A round times one pass
 of each contender at each size over its sample, all in a shuffled order, so that drift on a
-shared machine hits contenders and sizes alike; the result is the median over the rounds."""
+shared machine hits contenders and sizes alike. Times are medians over the rounds; ratios are
+medians of the ratios within each round."""
 
 import random
 import statistics
@@ -39,9 +40,17 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 @dataclass(frozen=True)
 class Result:
-    micros: float  # median µs per authentication (or request) over the rounds
+    rounds: list[float]  # µs per authentication (or request), one per round
     queries: float  # per authentication, in steady state
     writes: float
+
+    @property
+    def micros(self) -> float:
+        return statistics.median(self.rounds)
+
+    def ratio(self, other: "Result") -> float:
+        """Median of the round-by-round ratios: drift between rounds cancels out."""
+        return statistics.median(a / b for a, b in zip(self.rounds, other.rounds, strict=True))
 
 
 def _authenticate(auth, header: str) -> Callable[[], object]:
@@ -127,9 +136,6 @@ def measure(
             SizeRouter.alias = alias(size)
             times[size, name].append(_run(runs[size, name]))
     return {
-        size: {
-            name: Result(statistics.median(times[size, name]), *counts[size, name])
-            for name in BASELINE
-        }
+        size: {name: Result(times[size, name], *counts[size, name]) for name in BASELINE}
         for size in samples
     }
