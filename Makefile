@@ -42,8 +42,7 @@ bench: install
 serve: install
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --no-control-socket \
-		--access-logformat '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'
+	$(BIN)/gunicorn config.wsgi -c config/gunicorn.py --bind $(HOST):$(PORT) --workers $(WORKERS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-artifacts

@@ -8,8 +8,6 @@ from django.utils.html import format_html
 from accounts import services
 from accounts.http import actor_from_request
 from accounts.models import Account, AuditEvent, Membership, Role, User
-from tokens.admin import OwnedTokenInline, revoke_with_reason
-from tokens.models import Token
 
 
 class MembershipInline(admin.TabularInline):
@@ -124,8 +122,8 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    inlines = [MembershipInline, OwnedTokenInline]
-    actions = ["deactivate_users", "revoke_tokens"]
+    inlines = [MembershipInline]
+    actions = ["deactivate_users"]
 
     def has_change_permission(self, request, obj=None) -> bool:
         # Staff who are not superusers change users only through the audited actions: the form
@@ -141,9 +139,6 @@ class UserAdmin(DjangoUserAdmin):
             return fieldsets
         # Without the password summary, whose reset link is for superusers only.
         return [(None, {"fields": ("email",)}), *fieldsets[1:]]
-
-    def has_revoke_tokens_permission(self, request) -> bool:
-        return request.user.has_perm("tokens.change_token")
 
     @admin.action(description="Deactivate selected users", permissions=["change"])
     def deactivate_users(self, request, queryset):
@@ -161,11 +156,6 @@ class UserAdmin(DjangoUserAdmin):
             services.user_deactivate(user=user, actor=actor)
             count += 1
         self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
-
-    @admin.action(description="Revoke all tokens of selected users", permissions=["revoke_tokens"])
-    def revoke_tokens(self, request, queryset):
-        tokens = Token.objects.filter(owner__in=queryset)
-        return revoke_with_reason(self, request, queryset, tokens=tokens, title="Revoke all tokens")
 
 
 class MembershipForm(forms.ModelForm):

@@ -1,5 +1,7 @@
 from typing import NoReturn
 
+from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -8,6 +10,8 @@ from accounts.services import ServiceError
 
 def exception_handler(exc, context):
     """DRF's handler, with a machine-readable `code` beside every `detail`."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" in response.data:
         codes = exc.get_codes() if hasattr(exc, "get_codes") else None
@@ -32,3 +36,10 @@ def raise_for_service_error(exc: ServiceError) -> NoReturn:
     if exc.field:
         raise exceptions.ValidationError({exc.field: [exc.message]}, code=exc.code) from None
     raise RuleViolation(exc.message, code=exc.code) from None
+
+
+def not_found(request, exception=None):
+    """The site's 404: JSON in the API's error shape under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
+    return defaults.page_not_found(request, exception)

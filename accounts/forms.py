@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.http import client_ip
 from accounts.models import normalize_email
-from tokens.throttling import hit
+from accounts.throttling import hit
 
 
 class LoginForm(AuthenticationForm):

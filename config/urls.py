@@ -12,3 +12,5 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "accounts.api_errors.not_found"

@@ -12,7 +12,9 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from accounts.admin import UserAdmin
 from accounts.http import actor_from_request
+from accounts.models import User
 from tokens import services
 from tokens.models import Status, Token
 
@@ -189,3 +191,21 @@ class OwnedTokenInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# The user admin gains its tokens here, so that accounts never imports tokens.
+class UserWithTokensAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, OwnedTokenInline]
+    actions = [*UserAdmin.actions, "revoke_tokens"]
+
+    def has_revoke_tokens_permission(self, request) -> bool:
+        return request.user.has_perm("tokens.change_token")
+
+    @admin.action(description="Revoke all tokens of selected users", permissions=["revoke_tokens"])
+    def revoke_tokens(self, request, queryset):
+        tokens = Token.objects.filter(owner__in=queryset)
+        return revoke_with_reason(self, request, queryset, tokens=tokens, title="Revoke all tokens")
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithTokensAdmin)

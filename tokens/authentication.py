@@ -14,8 +14,8 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 from accounts.access import Access
 from accounts.http import client_ip
 from accounts.models import Membership
+from accounts.throttling import hit
 from tokens import services
-from tokens.throttling import hit
 
 # The same answer for every reason a token is refused: nothing to learn from it.
 INVALID = "Invalid, expired or revoked token."

@@ -37,7 +37,7 @@ needs_postgres_and_redis = pytest.mark.skipif(
 def frozen_window(monkeypatch):
     """Keeps the rate limiter in one fixed window, so a test cannot straddle two windows."""
     start = (time.time() // 3600) * 3600 + 1
-    monkeypatch.setattr("tokens.throttling.time", SimpleNamespace(time=lambda: start))
+    monkeypatch.setattr("accounts.throttling.time", SimpleNamespace(time=lambda: start))
 
 
 @pytest.fixture

@@ -3,8 +3,8 @@
 import pytest
 from django.conf import settings as django_settings
 
+from accounts.throttling import parse_rate
 from tokens import crypto
-from tokens.throttling import parse_rate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_window")]
 

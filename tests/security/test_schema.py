@@ -36,23 +36,13 @@ def load(mode: GenerationMode):
 fitting, unfitting = load(GenerationMode.POSITIVE), load(GenerationMode.NEGATIVE)
 
 
-def is_known_404_defect(response) -> bool:
-    """A 404 in Django's shape rather than DRF's: pinned by the xfail tests below."""
-    if response.status_code != 404:
-        return False
-    if not response.headers.get("Content-Type", "").startswith("application/json"):
-        return True
-    return "code" not in response.json()
-
-
 def call(case, secret: str, checks) -> None:
     # In a rolled-back savepoint: a revocation or a role change stays within its example.
     with transaction.atomic():
         response = case.call(headers={"Authorization": f"Bearer {secret}"})
         transaction.set_rollback(True)
     assert response.status_code < 500
-    if not is_known_404_defect(response):
-        case.validate_response(response, checks=checks)
+    case.validate_response(response, checks=checks)
 
 
 @fitting.parametrize()
@@ -82,14 +72,6 @@ def test_invalid_requests_never_make_the_server_fail(
     call(case, secret, [not_a_server_error])
 
 
-KNOWN_404_DEFECT = pytest.mark.xfail(
-    strict=True,
-    reason="404s for unknown ids come from Django, not DRF: a path that does not match "
-    "(/members/-1) is an HTML page, and get_object_or_404 answers without `code`",
-)
-
-
-@KNOWN_404_DEFECT
 @pytest.mark.parametrize("path", ["/api/v1/members/-1", "/api/v1/tokens/-1", "/api/v1/nowhere"])
 def test_an_api_path_that_matches_nothing_answers_in_json(api, issue, admin_a, account_a, path):
     _, secret = issue(admin_a, account_a)
@@ -98,7 +80,6 @@ def test_an_api_path_that_matches_nothing_answers_in_json(api, issue, admin_a, a
     assert response["Content-Type"].startswith("application/json")
 
 
-@KNOWN_404_DEFECT
 @pytest.mark.parametrize("path", ["/api/v1/members/999999", "/api/v1/tokens/999999"])
 def test_an_unknown_id_answers_with_a_code(api, issue, admin_a, account_a, path):
     _, secret = issue(admin_a, account_a)
