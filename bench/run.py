@@ -3,8 +3,9 @@
 
     .venv/bin/python bench/run.py [--million] [--rounds 21] [--sample 200]
 
-SQLite (a temporary file) by default; PostgreSQL when DATABASE_URL names it, in a database of
-its own (`<name>_bench`) that the benchmark creates, migrates and drops."""
+Each size gets a database of its own that the benchmark creates, migrates and drops: a
+temporary SQLite file by default; with DATABASE_URL naming PostgreSQL, `<name>_<size>` on that
+server (`<name>` is the URL's database if it ends in `_bench`, else that name plus `_bench`)."""
 
 import argparse
 import os

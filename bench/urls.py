@@ -14,11 +14,11 @@ from tokens.api import MeView
 FLOOR_ACCOUNT = Account(slug="floor", name="Floor")
 
 
-class FloorAuthentication(TokenAuthentication):
+class FloorMeAuthentication(TokenAuthentication):
     """DRF's plaintext key lookup, answering with the Access that MeView renders."""
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        user, _ = super().authenticate_credentials(key)
         summary = SimpleNamespace(
             pk=user.pk, id=user.pk, description="floor", scopes=[], expires_at=None
         )
@@ -28,7 +28,7 @@ class FloorAuthentication(TokenAuthentication):
 urlpatterns = [
     path(
         "bench/me-floor",
-        MeView.as_view(authentication_classes=[FloorAuthentication]),
+        MeView.as_view(authentication_classes=[FloorMeAuthentication]),
         name="bench-me-floor",
     ),
     path("", include("config.urls")),
