@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.access import Access
-from accounts.api_errors import raise_for_service_error
+from accounts.api_errors import service_errors
 from accounts.http import actor_from_request
 from accounts.models import AuditEvent, Membership, User
 from accounts.serializers import (
@@ -79,7 +79,7 @@ class MemberListView(GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         actor = actor_from_request(request)
-        try:
+        with service_errors():
             if fields["service_account"]:
                 membership = services.service_account_create(
                     account=request.auth.account,
@@ -94,8 +94,6 @@ class MemberListView(GenericAPIView):
                 membership = services.member_add(
                     account=request.auth.account, user=user, role=fields["role"], actor=actor
                 )
-        except services.ServiceError as exc:
-            raise_for_service_error(exc)
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -119,14 +117,12 @@ class MemberDetailView(GenericAPIView):
         membership = self.get_object()
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             membership = services.member_change_role(
                 membership=membership,
                 role=data.validated_data["role"],
                 actor=actor_from_request(request),
             )
-        except services.ServiceError as exc:
-            raise_for_service_error(exc)
         return Response(MembershipSerializer(membership).data)
 
     @extend_schema(
@@ -134,10 +130,8 @@ class MemberDetailView(GenericAPIView):
         summary="Remove a member; their tokens are revoked in the same transaction",
     )
     def delete(self, request, pk: int):
-        try:
+        with service_errors():
             services.member_remove(membership=self.get_object(), actor=actor_from_request(request))
-        except services.ServiceError as exc:
-            raise_for_service_error(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

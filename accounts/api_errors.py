@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 from django.http import Http404, JsonResponse
@@ -28,9 +30,17 @@ class RuleViolation(exceptions.APIException):
     default_code = "invalid"
 
 
-def raise_for_service_error(exc: ServiceError) -> NoReturn:
-    """Turn a refused change into DRF's answer: 403 for permissions, 400 with field errors for
-    bad input, 400 with a code for a broken rule."""
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """Turn a change the services refuse into DRF's answer: 403 for permissions, 400 with field
+    errors for bad input, 400 with a code for a broken rule."""
+    try:
+        yield
+    except ServiceError as exc:
+        _raise_for(exc)
+
+
+def _raise_for(exc: ServiceError) -> NoReturn:
     if exc.code == "permission_denied":
         raise exceptions.PermissionDenied(exc.message, code=exc.code) from None
     if exc.field:

@@ -12,10 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import Access
-from accounts.api_errors import raise_for_service_error
+from accounts.api_errors import service_errors
 from accounts.http import actor_from_request
 from accounts.models import User
-from accounts.services import ServiceError
 from tokens import services
 from tokens.models import Token
 from tokens.serializers import (
@@ -29,12 +28,6 @@ from tokens.serializers import (
     TokenUpdateSerializer,
 )
 from tokens.throttling import RevokeLeakedThrottle
-
-
-def visible_tokens(access: Access):
-    """Admins see every token of the account; everyone else their own. The rest is a 404."""
-    tokens = Token.objects.filter(account=access.account).select_related("owner", "created_by")
-    return tokens if access.is_admin else tokens.filter(owner=access.user)
 
 
 def _secret_response(issued: services.IssuedToken) -> Response:
@@ -67,7 +60,7 @@ class TokenListView(GenericAPIView):
     serializer_class = TokenSerializer
 
     def get_queryset(self):
-        return visible_tokens(self.request.auth)
+        return Token.objects.visible_to(self.request.auth)
 
     @extend_schema(
         summary="List tokens (admins: all of the account; others: their own)",
@@ -109,7 +102,7 @@ class TokenListView(GenericAPIView):
             if owner is None:
                 raise ValidationError({"owner_id": [services.OWNER_NOT_MEMBER]})
         kwargs = {k: fields[k] for k in ("scopes", "expires_at") if k in fields}
-        try:
+        with service_errors():
             issued = services.token_issue(
                 account=access.account,
                 owner=owner,
@@ -118,8 +111,6 @@ class TokenListView(GenericAPIView):
                 access=access,
                 **kwargs,
             )
-        except ServiceError as exc:
-            raise_for_service_error(exc)
         return _secret_response(issued)
 
 
@@ -128,7 +119,7 @@ class TokenDetailView(GenericAPIView):
     serializer_class = TokenSerializer
 
     def get_object(self) -> Token:
-        return get_object_or_404(visible_tokens(self.request.auth), pk=self.kwargs["pk"])
+        return get_object_or_404(Token.objects.visible_to(self.request.auth), pk=self.kwargs["pk"])
 
     @extend_schema(summary="One token")
     def get(self, request, pk: int):
@@ -143,14 +134,12 @@ class TokenDetailView(GenericAPIView):
         token = self.get_object()
         data = TokenUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
+        with service_errors():
             services.token_update(
                 token=token,
                 description=data.validated_data["description"],
                 actor=actor_from_request(request),
             )
-        except ServiceError as exc:
-            raise_for_service_error(exc)
         return Response(TokenSerializer(token).data)
 
     @extend_schema(responses={204: None}, summary="Revoke a token (the record stays)")
@@ -169,13 +158,11 @@ class TokenRotateView(GenericAPIView):
         summary="Replace a token with a new secret; the old one is revoked",
     )
     def post(self, request, pk: int):
-        token = get_object_or_404(visible_tokens(request.auth), pk=pk)
-        try:
+        token = get_object_or_404(Token.objects.visible_to(request.auth), pk=pk)
+        with service_errors():
             issued = services.token_rotate(
                 token=token, actor=actor_from_request(request), access=request.auth
             )
-        except ServiceError as exc:
-            raise_for_service_error(exc)
         return _secret_response(issued)
 
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from accounts.access import Access
 from accounts.models import Account
 
 
@@ -17,6 +18,11 @@ class Status(models.TextChoices):
 class TokenQuerySet(models.QuerySet):
     def for_account(self, account: Account) -> "TokenQuerySet":
         return self.filter(account=account)
+
+    def visible_to(self, access: Access) -> "TokenQuerySet":
+        """Admins see every token of the account; everyone else their own. The rest is a 404."""
+        tokens = self.filter(account=access.account).select_related("owner", "created_by")
+        return tokens if access.is_admin else tokens.filter(owner=access.user)
 
     def with_status(self, status: str, now: datetime | None = None) -> "TokenQuerySet":
         now = now or timezone.now()

@@ -16,9 +16,8 @@ from accounts.access import ALL_SCOPES, Access
 from accounts.http import actor_from_request
 from accounts.models import AuditEvent, Membership, Role
 from accounts.services import ServiceError, account_update, service_account_create
-from tokens.api import visible_tokens
 from tokens.forms import AccessForm, PolicyForm, ServiceAccountForm, TokenForm, add_service_error
-from tokens.models import Status
+from tokens.models import Status, Token
 from tokens.services import token_issue, token_revoke
 
 TOKENS_PER_PAGE = 50
@@ -71,7 +70,7 @@ def _render_page(
 ) -> HttpResponse:
     account = membership.account
     is_admin = _is_admin(membership)
-    tokens = visible_tokens(_access(request, membership)).order_by("-created_at", "-id")
+    tokens = Token.objects.visible_to(_access(request, membership)).order_by("-created_at", "-id")
     page = Paginator(tokens, TOKENS_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     for token in page:
@@ -254,7 +253,7 @@ def token_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The list's Revoke button posts here without `confirm`: the answer is a confirmation
     page (no change). Its button, or the list's confirm dialog, posts again with confirm=yes."""
     membership, memberships = _memberships(request, slug)
-    token = get_object_or_404(visible_tokens(_access(request, membership)), pk=pk)
+    token = get_object_or_404(Token.objects.visible_to(_access(request, membership)), pk=pk)
     if request.POST.get("confirm") != "yes":
         context = {
             "account": membership.account,
