@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from accounts.models import Account, Role, User
+from core.errors import AccessDenied
 
 SCOPES = (
     "account:read",
@@ -21,13 +22,6 @@ ROLE_SCOPES: dict[str, frozenset[str]] = {
     Role.AGENT: frozenset({"account:read", "members:read", "tokens:read", "tokens:write"}),
     Role.LIGHT_AGENT: frozenset({"account:read", "tokens:read", "tokens:write"}),
 }
-
-
-class AccessDenied(Exception):
-    def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message = message
-        self.code = code
 
 
 @dataclass(frozen=True)

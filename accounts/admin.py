@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts import services
-from accounts.http import actor_from_request
+from accounts.audit import actor_from_request
 from accounts.models import Account, AuditEvent, Membership, Role, User
 
 

@@ -10,8 +10,7 @@ from rest_framework.response import Response
 
 from accounts import services
 from accounts.access import Access
-from accounts.api_errors import service_errors
-from accounts.http import actor_from_request
+from accounts.audit import actor_from_request
 from accounts.models import AuditEvent, Membership, User
 from accounts.serializers import (
     AccountSerializer,
@@ -21,6 +20,7 @@ from accounts.serializers import (
     MembershipSerializer,
     MemberUpdateSerializer,
 )
+from core.api_errors import service_errors
 
 
 class AccountView(GenericAPIView):

@@ -4,8 +4,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
+from django.http import HttpRequest
 
 from accounts.models import Account, AuditEvent, User
+from core.http import client_ip
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,18 @@ class Actor:
 
 
 SYSTEM = Actor()
+
+
+def actor_from_request(request: HttpRequest) -> Actor:
+    """The audit actor of a page or API request (the token, when the API was called with one)."""
+    user = getattr(request, "user", None)
+    token = getattr(getattr(request, "auth", None), "token", None)
+    return Actor(
+        user=user if user is not None and user.is_authenticated else None,
+        token_id=token.pk if token is not None else None,
+        token_prefix=token.prefix if token is not None else "",
+        ip=client_ip(request),
+    )
 
 
 def record(

@@ -4,9 +4,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from accounts.http import client_ip
 from accounts.models import normalize_email
-from accounts.throttling import hit
+from core.http import client_ip
+from core.ratelimit import hit
 
 
 class LoginForm(AuthenticationForm):

@@ -14,17 +14,7 @@ from accounts import audit
 from accounts.audit import SYSTEM, Actor
 from accounts.models import Account, Membership, Role, User, normalize_email
 from accounts.signals import membership_removed
-
-
-class ServiceError(Exception):
-    """A rule refused the change. The message is meant for the person who asked for it."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-
+from core.errors import ServiceError
 
 POLICY_FIELDS = ("token_access_enabled", "members_can_create_tokens", "token_max_lifetime_days")
 ACCOUNT_FIELDS = ("name", *POLICY_FIELDS)

@@ -136,15 +136,15 @@ REST_FRAMEWORK = {
         "tokens.authentication.BasicTokenAuthentication",
         "tokens.authentication.AccountSessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.ScopePermission"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.ScopePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["tokens.throttling.TokenRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "accounts.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "tokens.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "EXCEPTION_HANDLER": "accounts.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": NUM_PROXIES,
 }

@@ -13,4 +13,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler404 = "accounts.api_errors.not_found"
+handler404 = "core.api_errors.not_found"

@@ -1,6 +1,8 @@
 """Personas: account A with an admin, an agent and a light agent; account B with its admin;
 a support staff user. Tokens in tests always come from the issuing service."""
 
+import time
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -9,6 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.audit import Actor
 from accounts.models import Role
+from core import ratelimit
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 from tokens import services
 
@@ -17,6 +20,43 @@ def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     cache_backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
     return f"token-portal: database={db}, cache={cache_backend}"
+
+
+# Argon2 is slow on purpose; tests that check it switch it back on with `argon2` below.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ARGON2_FIRST = ["django.contrib.auth.hashers.Argon2PasswordHasher", *FAST_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+
+
+@pytest.fixture
+def argon2(settings):
+    """The production hasher, for the tests that check Argon2 itself."""
+    settings.PASSWORD_HASHERS = ARGON2_FIRST
+
+
+class FrozenClock:
+    """The rate limiter's clock, held at the start of a window until a test moves it."""
+
+    def __init__(self, start: float):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def ratelimit_clock(monkeypatch):
+    """Every test counts in one fixed window, so none can straddle a minute boundary."""
+    clock = FrozenClock((time.time() // 3600) * 3600 + 1)
+    monkeypatch.setattr(ratelimit, "clock", clock)
+    return clock
 
 
 @pytest.fixture(autouse=True)

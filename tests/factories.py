@@ -1,11 +1,17 @@
+import functools
+
 import factory
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import get_hashers, make_password
 
 from accounts.models import Account, Membership, Role, User
 
 PASSWORD = "correct horse battery staple"
-# Hashed once: Argon2 is slow on purpose, and every factory user shares this password.
-_PASSWORD_HASH = make_password(PASSWORD)
+
+
+@functools.cache
+def _password_hash(hasher: str) -> str:
+    # Hashed once per hasher: every factory user shares this password.
+    return make_password(PASSWORD, hasher=hasher)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -14,7 +20,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     name = factory.Faker("name")
-    password = _PASSWORD_HASH
+    password = factory.LazyFunction(lambda: _password_hash(get_hashers()[0].algorithm))
 
 
 class AccountFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from accounts.admin import UserAdmin
-from accounts.http import actor_from_request
+from accounts.audit import actor_from_request
 from accounts.models import User
 from tokens import services
 from tokens.models import Status, Token

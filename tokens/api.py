@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import Access
-from accounts.api_errors import service_errors
-from accounts.http import actor_from_request
+from accounts.audit import actor_from_request
 from accounts.models import User
+from core.api_errors import service_errors
 from tokens import services
 from tokens.models import Token
 from tokens.serializers import (

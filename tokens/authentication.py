@@ -12,9 +12,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 
 from accounts.access import Access
-from accounts.http import client_ip
 from accounts.models import Membership
-from accounts.throttling import hit
+from core.http import client_ip
+from core.ratelimit import hit
 from tokens import services
 
 # The same answer for every reason a token is refused: nothing to learn from it.

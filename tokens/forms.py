@@ -7,7 +7,7 @@ from django import forms
 
 from accounts.access import SCOPES
 from accounts.models import Account, Membership, Role, User
-from accounts.services import ServiceError
+from core.errors import ServiceError
 
 PRESET_DAYS = {"30": 30, "60": 60, "90": 90, "365": 365}
 PRESET_LABELS = {"30": "30 days", "60": "60 days", "90": "90 days", "365": "1 year"}

@@ -15,7 +15,7 @@ from accounts import audit
 from accounts.access import ALL_SCOPES, SCOPES, Access
 from accounts.audit import Actor
 from accounts.models import Account, Membership, User
-from accounts.services import ServiceError
+from core.errors import ServiceError
 from tokens import crypto
 from tokens.models import Token
 

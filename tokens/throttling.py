@@ -1,10 +1,10 @@
-"""DRF throttles over the shared-cache counters of accounts.throttling."""
+"""DRF throttles over the shared-cache counters of core.ratelimit."""
 
 from rest_framework.throttling import BaseThrottle
 
 from accounts.access import Access
-from accounts.http import client_ip
-from accounts.throttling import hit
+from core.http import client_ip
+from core.ratelimit import hit
 
 
 class _Throttle(BaseThrottle):

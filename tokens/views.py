@@ -13,9 +13,10 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import ALL_SCOPES, Access
-from accounts.http import actor_from_request
+from accounts.audit import actor_from_request
 from accounts.models import AuditEvent, Membership, Role
-from accounts.services import ServiceError, account_update, service_account_create
+from accounts.services import account_update, service_account_create
+from core.errors import ServiceError
 from tokens.forms import AccessForm, PolicyForm, ServiceAccountForm, TokenForm, add_service_error
 from tokens.models import Status, Token
 from tokens.services import token_issue, token_revoke

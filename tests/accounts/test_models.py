@@ -7,7 +7,7 @@ from tests.factories import AccountFactory, MembershipFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_create_user_stores_lowercase_email_and_an_argon2_hash():
+def test_create_user_stores_lowercase_email_and_an_argon2_hash(argon2):
     user = User.objects.create_user("Ann.Lee@Example.COM", "a long enough passphrase")
     assert user.email == "ann.lee@example.com"
     assert user.password.startswith("argon2$argon2id$")

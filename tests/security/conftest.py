@@ -1,8 +1,5 @@
 """Helpers for the security and reliability tests."""
 
-import time
-from types import SimpleNamespace
-
 import pytest
 from django.conf import settings
 from django.core.signals import request_finished, request_started
@@ -31,13 +28,6 @@ needs_postgres_and_redis = pytest.mark.skipif(
     reason="needs PostgreSQL and Redis: set DATABASE_URL=postgres://... and "
     "CACHE_URL=redis://... (CI's second pass does)",
 )
-
-
-@pytest.fixture
-def frozen_window(monkeypatch):
-    """Keeps the rate limiter in one fixed window, so a test cannot straddle two windows."""
-    start = (time.time() // 3600) * 3600 + 1
-    monkeypatch.setattr("accounts.throttling.time", SimpleNamespace(time=lambda: start))
 
 
 @pytest.fixture

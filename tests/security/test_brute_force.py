@@ -3,10 +3,10 @@
 import pytest
 from django.conf import settings as django_settings
 
-from accounts.throttling import parse_rate
+from core.ratelimit import parse_rate
 from tokens import crypto
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_window")]
+pytestmark = pytest.mark.django_db
 
 
 def failure_limit() -> int:

@@ -58,7 +58,7 @@ def _ids(**kwargs) -> set[str]:
     return {message.id for message in run_checks(**kwargs)}
 
 
-def test_argon2_must_hash_new_passwords(settings):
+def test_argon2_must_hash_new_passwords(settings, argon2):
     assert "token_portal.E001" not in _ids()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     assert "token_portal.E001" in _ids()

@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import PASSWORD, UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_window")]
+pytestmark = pytest.mark.django_db
 
 LIMIT = 5
 
@@ -37,7 +37,7 @@ def sign_in(client, email, password, ip="10.0.0.1"):
 def test_the_default_login_rate_is_at_most_twenty_a_minute():
     from django.conf import settings as django_settings
 
-    from accounts.throttling import parse_rate
+    from core.ratelimit import parse_rate
 
     limit, period = parse_rate(django_settings.THROTTLE_RATES["login"])
     assert limit / period <= 20 / 60

@@ -193,7 +193,7 @@ def test_list_filters_by_status_and_owner_and_paginates(admin_api, issue, agent_
 
 
 def test_page_size_is_capped(admin_api, issue, admin_a, account_a, monkeypatch):
-    from accounts.pagination import PageNumberPagination
+    from core.pagination import PageNumberPagination
 
     monkeypatch.setattr(PageNumberPagination, "max_page_size", 2)
     for _ in range(3):

@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.access import SCOPES
 from accounts.audit import SYSTEM
 from accounts.models import Account, User
-from accounts.services import ServiceError
+from core.errors import ServiceError
 from tokens import services
 
 

@@ -5,13 +5,15 @@ from typing import NoReturn
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from accounts.services import ServiceError
+from core.errors import AccessDenied, ServiceError
 
 
 def exception_handler(exc, context):
     """DRF's handler, with a machine-readable `code` beside every `detail`."""
+    # Imported here: rest_framework.views loads the permission classes, which use this module.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
@@ -41,7 +43,7 @@ def service_errors() -> Iterator[None]:
 
 
 def _raise_for(exc: ServiceError) -> NoReturn:
-    if exc.code == "permission_denied":
+    if isinstance(exc, AccessDenied) or exc.code == "permission_denied":
         raise exceptions.PermissionDenied(exc.message, code=exc.code) from None
     if exc.field:
         raise exceptions.ValidationError({exc.field: [exc.message]}, code=exc.code) from None

@@ -3,8 +3,6 @@
 from django.conf import settings
 from django.http import HttpRequest
 
-from accounts.audit import Actor
-
 
 def client_ip(request: HttpRequest) -> str | None:
     """The client's IP: REMOTE_ADDR, or with NUM_PROXIES trusted proxies in front, the address the
@@ -18,15 +16,3 @@ def client_ip(request: HttpRequest) -> str | None:
     if len(forwarded) < proxies:
         return remote
     return forwarded[-proxies]
-
-
-def actor_from_request(request: HttpRequest) -> Actor:
-    """The audit actor of a page or API request (the token, when the API was called with one)."""
-    user = getattr(request, "user", None)
-    token = getattr(getattr(request, "auth", None), "token", None)
-    return Actor(
-        user=user if user is not None and user.is_authenticated else None,
-        token_id=token.pk if token is not None else None,
-        token_prefix=token.prefix if token is not None else "",
-        ip=client_ip(request),
-    )

@@ -1,12 +1,17 @@
 """Rate limits as fixed-window counters in the shared cache (Redis in production), so they hold
 across worker processes and machines. `cache.add` + `cache.incr` are atomic on Redis and
-local memory alike; DRF's own throttles read and write a list, which races between workers."""
+local memory alike; DRF's own throttles read and write a list, which races between workers.
+
+`clock` is the seam tests freeze: every window is computed from it."""
 
 import math
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+
+clock: Callable[[], float] = time.time
 
 PERIODS = {
     "s": 1,
@@ -31,7 +36,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 def hit(key: str, rate_name: str) -> int | None:
     """Count one event under `key`. Returns the seconds to wait when over the limit, else None."""
     limit, period = parse_rate(settings.THROTTLE_RATES[rate_name])
-    now = time.time()
+    now = clock()
     window_key = f"rl:{rate_name}:{key}:{int(now // period)}"
     cache.add(window_key, 0, timeout=period + 1)
     try:
