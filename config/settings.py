@@ -125,7 +125,10 @@ THROTTLE_RATES = {
     "token": env.str("THROTTLE_TOKEN_RATE", default="1000/min"),
     "auth_failure": env.str("THROTTLE_AUTH_FAILURE_RATE", default="60/min"),
     "revoke_leaked": env.str("THROTTLE_REVOKE_LEAKED_RATE", default="10/min"),
+    # Sign-in failures (every form that checks a password), per client address and per
+    # (address, email); never per email alone, so no one can lock a victim out.
     "login": env.str("THROTTLE_LOGIN_RATE", default="20/min"),
+    "login_pair": env.str("THROTTLE_LOGIN_PAIR_RATE", default="10/min"),
 }
 # last_used_at / last_used_ip are written at most once per this many seconds per token.
 TOKEN_LAST_USED_INTERVAL = env.int("TOKEN_LAST_USED_INTERVAL", default=60)
