@@ -1,4 +1,4 @@
-"""The account's audit trail, for its admins."""
+"""The account's audit trail, for those allowed to read it (as in the API: `audit:read`)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.models import AuditEvent
-from tokens.views.common import memberships_for, page_context, require_admin
+from tokens.views.common import caller_for
 
 AUDIT_PER_PAGE = 50
 
@@ -15,9 +15,7 @@ AUDIT_PER_PAGE = 50
 @login_required
 @require_GET
 def audit_page(request: HttpRequest, slug: str) -> HttpResponse:
-    membership, memberships = memberships_for(request, slug)
-    require_admin(membership)
-    events = AuditEvent.objects.filter(account=membership.account)
+    caller = caller_for(request, slug, need="audit:read")
+    events = AuditEvent.objects.filter(account=caller.account)
     page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
-    context = page_context(membership, memberships) | {"page": page}
-    return render(request, "tokens/audit.html", context)
+    return render(request, "tokens/audit.html", caller.context() | {"page": page})

@@ -1,15 +1,37 @@
-"""What every settings page starts from: the caller's membership of the account in the URL."""
+"""What every settings page starts from: the caller's membership of the account in the URL, and
+their access there (accounts.access decides what they may do)."""
 
-from django.core.exceptions import PermissionDenied
+from dataclasses import dataclass
+
 from django.http import Http404, HttpRequest
 
 from accounts.access import Access
-from accounts.models import Membership, Role
+from accounts.models import Account, Membership
+from core.pages import form_refusals
 
 
-def memberships_for(request: HttpRequest, slug: str) -> tuple[Membership, list[Membership]]:
-    """The caller's membership of `slug` and all their memberships (for the account switcher),
-    in one query. Non-members get a 404: the page does not confirm the account exists."""
+@dataclass(frozen=True)
+class Caller:
+    membership: Membership
+    memberships: list[Membership]  # all of the caller's, for the account switcher
+    access: Access
+
+    @property
+    def account(self) -> Account:
+        return self.membership.account
+
+    def context(self) -> dict:
+        """What the page layout needs: the account, the caller's role, the account switcher."""
+        return {
+            "account": self.account,
+            "membership": self.membership,
+            "memberships": self.memberships,
+        }
+
+
+def caller_for(request: HttpRequest, slug: str, *, need: str | None = None) -> Caller:
+    """The caller of a page of account `slug`, in one query. Non-members get a 404 (the page
+    does not confirm the account exists); members whose role lacks `need` get a 403."""
     memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("account")
@@ -17,27 +39,9 @@ def memberships_for(request: HttpRequest, slug: str) -> tuple[Membership, list[M
     )
     for membership in memberships:
         if membership.account.slug == slug:
-            return membership, memberships
+            access = Access(user=request.user, account=membership.account, role=membership.role)
+            if need is not None:
+                with form_refusals():
+                    access.require(need)
+            return Caller(membership=membership, memberships=memberships, access=access)
     raise Http404
-
-
-def access_for(request: HttpRequest, membership: Membership) -> Access:
-    return Access(user=request.user, account=membership.account, role=membership.role)
-
-
-def page_context(membership: Membership, memberships: list[Membership]) -> dict:
-    """What the page layout needs: the account, the caller's role in it, the account switcher."""
-    return {"account": membership.account, "membership": membership, "memberships": memberships}
-
-
-def is_admin(membership: Membership) -> bool:
-    return membership.role == Role.ADMIN
-
-
-def require_admin(membership: Membership) -> None:
-    if not is_admin(membership):
-        raise PermissionDenied("Only account admins can do this.")
-
-
-def can_create(membership: Membership) -> bool:
-    return is_admin(membership) or membership.account.members_can_create_tokens

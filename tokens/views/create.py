@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,10 +10,10 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import actor_from_request
 from accounts.models import Membership
-from core.errors import ServiceError
-from tokens.forms import TokenForm, add_service_error
+from core.pages import form_refusals
+from tokens.forms import TokenForm
 from tokens.services import token_issue
-from tokens.views.common import access_for, can_create, is_admin, memberships_for, page_context
+from tokens.views.common import caller_for
 
 # Form ids of token forms already used in this session (not secrets), newest last.
 USED_FORMS_KEY = "tokens_used_form_ids"
@@ -24,12 +23,12 @@ USED_FORMS_KEPT = 20
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_new(request: HttpRequest, slug: str) -> HttpResponse:
-    membership, memberships = memberships_for(request, slug)
-    account = membership.account
-    if not can_create(membership):
-        raise PermissionDenied("In this account only admins create tokens.")
+    caller = caller_for(request, slug)
+    account, access = caller.account, caller.access
+    with form_refusals():
+        access.require_token_create(owner=request.user)
     owners = None
-    if is_admin(membership):
+    if access.is_admin:
         owners = list(
             Membership.objects.filter(account=account, user__is_active=True)
             .select_related("user")
@@ -41,7 +40,7 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
         memberships=owners,
     )
-    context = page_context(membership, memberships)
+    context = caller.context()
     if request.method == "GET":
         return render(request, "tokens/new.html", context | {"form": form})
 
@@ -58,27 +57,22 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
         owner = request.user
         if owners is not None and data["owner"] is not None:
             owner = next(m.user for m in owners if m.user_id == data["owner"])
-        try:
+        fields = {
+            "description": "description",
+            "owner_id": "owner" if owners is not None else None,
+            "scopes": "scopes",
+            "expires_at": form.expiry_field(),
+        }
+        with form_refusals(form, fields):
             issued = token_issue(
                 account=account,
                 owner=owner,
                 description=data["description"],
                 actor=actor_from_request(request),
-                access=access_for(request, membership),
+                access=access,
                 scopes=data["scopes"],
                 expires_at=form.expires_at(timezone.now()),
             )
-        except ServiceError as exc:
-            if exc.code == "permission_denied":
-                raise PermissionDenied(exc.message) from None
-            fields = {
-                "description": "description",
-                "owner_id": "owner" if owners is not None else None,
-                "scopes": "scopes",
-                "expires_at": form.expiry_field(),
-            }
-            add_service_error(form, exc, fields)
-        else:
             request.session[USED_FORMS_KEY] = [*used, data["form_id"]][-USED_FORMS_KEPT:]
             # The secret is rendered in this POST response and nowhere else: keeping it in the
             # session until a redirected GET would write it to the session store (the

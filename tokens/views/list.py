@@ -11,19 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import ALL_SCOPES
 from accounts.audit import actor_from_request
-from accounts.models import AuditEvent, Membership
+from accounts.models import AuditEvent
 from accounts.services import account_update, service_account_create
-from core.errors import ServiceError
-from tokens.forms import AccessForm, PolicyForm, ServiceAccountForm, add_service_error
+from core.pages import form_refusals
+from tokens.forms import AccessForm, PolicyForm, ServiceAccountForm
 from tokens.models import Status, Token
-from tokens.views.common import (
-    access_for,
-    can_create,
-    is_admin,
-    memberships_for,
-    page_context,
-    require_admin,
-)
+from tokens.views.common import Caller, caller_for
 
 TOKENS_PER_PAGE = 50
 AUDIT_ON_PAGE = 10
@@ -31,17 +24,14 @@ AUDIT_ON_PAGE = 10
 
 def _render_page(
     request: HttpRequest,
-    membership: Membership,
-    memberships: list[Membership],
+    caller: Caller,
     *,
     status: int = 200,
     policy_form: PolicyForm | None = None,
     service_account_form: ServiceAccountForm | None = None,
 ) -> HttpResponse:
-    account = membership.account
-    admin = is_admin(membership)
-    tokens = Token.objects.visible_to(access_for(request, membership))
-    tokens = tokens.order_by("-created_at", "-id")
+    account, access = caller.account, caller.access
+    tokens = Token.objects.visible_to(access).order_by("-created_at", "-id")
     page = Paginator(tokens, TOKENS_PER_PAGE).get_page(request.GET.get("page"))
     now = timezone.now()
     for token in page:
@@ -50,12 +40,12 @@ def _render_page(
         token.scopes_label = (
             "All scopes" if set(token.scopes) == ALL_SCOPES else ", ".join(token.scopes)
         )
-    context = page_context(membership, memberships) | {
-        "is_admin": admin,
-        "can_create": can_create(membership),
+    context = caller.context() | {
+        "is_admin": access.is_admin,
+        "can_create": access.may_create_tokens,
         "page": page,
     }
-    if admin:
+    if access.is_admin:
         context |= {
             "policy_form": policy_form
             or PolicyForm(
@@ -73,21 +63,20 @@ def _render_page(
 @login_required
 @require_GET
 def tokens_page(request: HttpRequest, slug: str) -> HttpResponse:
-    membership, memberships = memberships_for(request, slug)
-    return _render_page(request, membership, memberships)
+    return _render_page(request, caller_for(request, slug))
 
 
 @login_required
 @require_POST
 def access_update(request: HttpRequest, slug: str) -> HttpResponse:
-    membership, _ = memberships_for(request, slug)
-    require_admin(membership)
+    caller = caller_for(request, slug, need="account:write")
     form = AccessForm(request.POST)
     form.is_valid()  # an unticked or missing box is simply False
     enabled = form.cleaned_data["token_access_enabled"]
-    account_update(
-        account=membership.account, actor=actor_from_request(request), token_access_enabled=enabled
-    )
+    with form_refusals():
+        account_update(
+            account=caller.account, actor=actor_from_request(request), token_access_enabled=enabled
+        )
     if enabled:
         messages.success(request, "Token access is enabled: the account's tokens work now.")
     else:
@@ -102,40 +91,32 @@ def access_update(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def policy_update(request: HttpRequest, slug: str) -> HttpResponse:
-    membership, memberships = memberships_for(request, slug)
-    require_admin(membership)
+    caller = caller_for(request, slug, need="account:write")
     form = PolicyForm(request.POST)
     if form.is_valid():
-        try:
+        with form_refusals(form, {name: name for name in form.fields}):
             account_update(
-                account=membership.account, actor=actor_from_request(request), **form.cleaned_data
+                account=caller.account, actor=actor_from_request(request), **form.cleaned_data
             )
-        except ServiceError as exc:
-            add_service_error(form, exc, {name: name for name in form.fields})
-        else:
             messages.success(request, "The token policy is saved.")
             return redirect("tokens:page", slug=slug)
-    return _render_page(request, membership, memberships, status=400, policy_form=form)
+    return _render_page(request, caller, status=400, policy_form=form)
 
 
 @login_required
 @require_POST
 def service_account_new(request: HttpRequest, slug: str) -> HttpResponse:
-    membership, memberships = memberships_for(request, slug)
-    require_admin(membership)
+    caller = caller_for(request, slug, need="members:write")
     form = ServiceAccountForm(request.POST)
     if form.is_valid():
-        try:
+        with form_refusals(form, {"name": "name", "role": "role"}):
             created = service_account_create(
-                account=membership.account, actor=actor_from_request(request), **form.cleaned_data
+                account=caller.account, actor=actor_from_request(request), **form.cleaned_data
             )
-        except ServiceError as exc:
-            add_service_error(form, exc, {"name": "name", "role": "role"})
-        else:
             messages.success(
                 request,
                 f"Service account “{created.user.name}” created. Choose it as the owner when "
                 "you add a token for an integration.",
             )
             return redirect("tokens:page", slug=slug)
-    return _render_page(request, membership, memberships, status=400, service_account_form=form)
+    return _render_page(request, caller, status=400, service_account_form=form)

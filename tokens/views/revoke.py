@@ -7,9 +7,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.audit import actor_from_request
+from core.pages import form_refusals
 from tokens.models import Token
 from tokens.services import token_revoke
-from tokens.views.common import access_for, memberships_for, page_context
+from tokens.views.common import caller_for
 
 
 @login_required
@@ -17,12 +18,13 @@ from tokens.views.common import access_for, memberships_for, page_context
 def token_revoke_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The list's Revoke button posts here without `confirm`: the answer is a confirmation
     page (no change). Its button, or the list's confirm dialog, posts again with confirm=yes."""
-    membership, memberships = memberships_for(request, slug)
-    token = get_object_or_404(Token.objects.visible_to(access_for(request, membership)), pk=pk)
+    caller = caller_for(request, slug)
+    token = get_object_or_404(Token.objects.visible_to(caller.access), pk=pk)
     if request.POST.get("confirm") != "yes":
-        context = page_context(membership, memberships) | {"token": token}
-        return render(request, "tokens/revoke_confirm.html", context)
-    if token_revoke(token=token, actor=actor_from_request(request)):
+        return render(request, "tokens/revoke_confirm.html", caller.context() | {"token": token})
+    with form_refusals():
+        revoked = token_revoke(token=token, actor=actor_from_request(request), access=caller.access)
+    if revoked:
         messages.success(
             request, f"Token {token.prefix}… “{token.description}” is revoked. It no longer works."
         )
