@@ -7,17 +7,10 @@ from django import forms
 
 from accounts.access import SCOPES
 from accounts.models import Account, Membership, Role, User
-from core.errors import ServiceError
 
 PRESET_DAYS = {"30": 30, "60": 60, "90": 90, "365": 365}
 PRESET_LABELS = {"30": "30 days", "60": "60 days", "90": "90 days", "365": "1 year"}
 CUSTOM, NEVER = "custom", "none"
-
-
-def add_service_error(form: forms.Form, exc: ServiceError, fields: dict[str, str]) -> None:
-    """Show a service's refusal next to the field it names (`fields` maps service field names
-    to form field names), or at the top of the form."""
-    form.add_error(fields.get(exc.field or ""), exc.message)
 
 
 class AccessForm(forms.Form):
