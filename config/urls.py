@@ -19,4 +19,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "core.api_errors.bad_request"
 handler404 = "core.api_errors.not_found"

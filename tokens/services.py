@@ -16,6 +16,7 @@ from accounts.access import ALL_SCOPES, SCOPES, Access
 from accounts.audit import Actor
 from accounts.models import Account, Membership, User
 from core.errors import ServiceError
+from core.text import DESCRIPTION_MAX_LENGTH, clean_text
 from tokens import crypto
 from tokens.models import Token
 
@@ -57,12 +58,9 @@ def _normalise_scopes(scopes: list[str] | None, allowed: frozenset[str]) -> list
 
 
 def _clean_description(description: str) -> str:
-    description = (description or "").strip()
-    if not description:
-        raise ServiceError("A description is required.", field="description")
-    if len(description) > 200:
-        raise ServiceError("Keep the description within 200 characters.", field="description")
-    return description
+    return clean_text(
+        description, field="description", max_length=DESCRIPTION_MAX_LENGTH, label="description"
+    )
 
 
 def max_expiry(account: Account, now: datetime) -> datetime | None:
