@@ -80,8 +80,8 @@ class LimitedAuthenticationMixin(SigninLimitMixin):
 
 
 def answers_429_when_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Wraps a view that renders a SigninLimitMixin form: a refused attempt answers 429 with
-    Retry-After instead of 200."""
+    """Wraps a view that renders a SigninLimitMixin form as `form` in a TemplateResponse (as
+    Django's form views do): a refused attempt answers 429 with Retry-After instead of 200."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:

@@ -13,7 +13,7 @@ from rest_framework.authentication import BaseAuthentication, SessionAuthenticat
 
 from accounts.access import Access
 from accounts.models import Membership
-from core.http import client_ip
+from core.http import address_bucket, client_ip
 from core.ratelimit import hit
 from tokens import services
 
@@ -22,8 +22,8 @@ INVALID = "Invalid, expired or revoked token."
 
 
 def _refuse(request) -> NoReturn:
-    """Count a failed authentication for the client IP; past the limit, answer 429."""
-    wait = hit(client_ip(request) or "unknown", "auth_failure")
+    """Count a failed authentication for the client's address; past the limit, answer 429."""
+    wait = hit(address_bucket(client_ip(request)), "auth_failure")
     if wait is not None:
         raise exceptions.Throttled(wait)
     raise exceptions.AuthenticationFailed(INVALID)

@@ -3,7 +3,7 @@
 from rest_framework.throttling import BaseThrottle
 
 from accounts.access import Access
-from core.http import client_ip
+from core.http import address_bucket, client_ip
 from core.ratelimit import hit
 
 
@@ -38,9 +38,9 @@ class TokenRateThrottle(_Throttle):
 
 
 class RevokeLeakedThrottle(_Throttle):
-    """Per client IP, for the public leaked-token endpoint."""
+    """Per client address, for the public leaked-token endpoint."""
 
     rate_name = "revoke_leaked"
 
     def key(self, request) -> str | None:
-        return client_ip(request) or "unknown"
+        return address_bucket(client_ip(request))

@@ -84,6 +84,26 @@ def test_behind_one_proxy_only_the_address_the_proxy_saw_counts(api, settings):
     assert other.status_code == 401
 
 
+def test_addresses_of_one_ipv6_64_share_one_failure_count(api):
+    """One subscriber holds a whole /64: its 2^64 addresses are one client, not 2^64 clients."""
+    client = api("tpk_wrong")
+    for n in range(failure_limit()):
+        client.get("/api/v1/me", REMOTE_ADDR=f"2001:db8:a:b:{n:x}::{n + 1:x}")
+    assert client.get("/api/v1/me", REMOTE_ADDR="2001:db8:a:b::ffff").status_code == 429
+    assert client.get("/api/v1/me", REMOTE_ADDR="2001:db8:a:c::1").status_code == 401
+
+
+def test_an_ipv4_mapped_address_counts_as_the_ipv4_address(api, settings):
+    settings.NUM_PROXIES = 1
+    client = api("tpk_wrong")
+    for n in range(failure_limit()):
+        mapped = n % 2 == 0
+        forwarded = "::ffff:203.0.113.5" if mapped else "203.0.113.5:4000"
+        client.get("/api/v1/me", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=forwarded)
+    response = client.get("/api/v1/me", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    assert response.status_code == 429
+
+
 def test_leak_reports_are_rate_limited_per_address(api):
     limit = parse_rate(django_settings.THROTTLE_RATES["revoke_leaked"])[0]
     client = api()
@@ -96,3 +116,18 @@ def test_leak_reports_are_rate_limited_per_address(api):
         "/api/v1/tokens/revoke-leaked", {"tokens": ["x"]}, format="json", REMOTE_ADDR="1.2.3.4"
     )
     assert response.status_code == 429 and "Retry-After" in response
+
+
+def test_leak_reports_from_one_ipv6_64_share_one_count(api):
+    limit = parse_rate(django_settings.THROTTLE_RATES["revoke_leaked"])[0]
+    client = api()
+
+    def report(ip):
+        return client.post(
+            "/api/v1/tokens/revoke-leaked", {"tokens": ["x"]}, format="json", REMOTE_ADDR=ip
+        )
+
+    for n in range(limit):
+        assert report(f"2001:db8:5:6::{n + 1:x}").status_code == 202
+    assert report("2001:db8:5:6:ffff:ffff:ffff:ffff").status_code == 429
+    assert report("2001:db8:5:7::1").status_code == 202

@@ -54,6 +54,23 @@ def test_check_deploy_flags_a_process_local_cache_and_sqlite():
     assert "token_portal.W001" in result.stderr and "token_portal.W003" in result.stderr
 
 
+# A plain-HTTP request that claims, in X-Forwarded-Proto, to have arrived over HTTPS.
+CLAIMS_HTTPS = (
+    "from django.test import Client; "
+    "print(Client().get('/no-such-page', HTTP_X_FORWARDED_PROTO='https', "
+    "HTTP_HOST='portal.example.com').status_code)"
+)
+
+
+@pytest.mark.parametrize(("proxies", "status"), [("0", "301"), ("1", "404")])
+def test_production_trusts_x_forwarded_proto_only_behind_a_proxy(proxies, status):
+    """Without a proxy, the header comes from the client itself: trusting it would let a
+    direct client skip the HTTPS redirect."""
+    result = manage("shell", "-c", CLAIMS_HTTPS, env={**PRODUCTION_ENV, "NUM_PROXIES": proxies})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == status
+
+
 def _ids(**kwargs) -> set[str]:
     return {message.id for message in run_checks(**kwargs)}
 
