@@ -26,6 +26,8 @@ HIDDEN = {
     "tab": "\t",
     "delete": "\x7f",
     "C1 control": "\x85",
+    "line separator": "\u2028",
+    "paragraph separator": "\u2029",
 }
 REFUSED = "Remove the invisible or control characters"
 
