@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -10,6 +11,7 @@ from accounts.access import require_staff_deactivate, staff_may_edit_user
 from accounts.audit import actor_from_request
 from accounts.models import Account, AuditEvent, Membership, Role, User
 from core.errors import AccessDenied
+from core.text import TextFormField
 
 
 class MembershipInline(admin.TabularInline):
@@ -59,6 +61,7 @@ class AccountAdmin(admin.ModelAdmin):
         "audit_events_link",
     )
     readonly_fields = ("slug", "created_at", "tokens_link", "audit_events_link")
+    formfield_overrides = {models.CharField: {"form_class": TextFormField}}
     inlines = [MembershipInline]
 
     @admin.display(description="Tokens")
@@ -89,12 +92,14 @@ class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email", "name")
+        field_classes = {"name": TextFormField}
 
 
 class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        field_classes = {"name": TextFormField}
 
 
 @admin.register(User)

@@ -149,7 +149,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         *([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     ],
-    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # APIClient's default (multipart) would get 415
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": NUM_PROXIES,

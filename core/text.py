@@ -1,10 +1,11 @@
 """The one rule for text people type that others read: names, descriptions, reasons.
 
 Such text is trimmed, required unless said otherwise, kept within a length, and refused when it
-holds a control character (Unicode category Cc: NUL, escapes, line breaks) or an invisible
-format character (Cf: bidirectional overrides such as U+202E, zero-width spaces, BOMs). Those
-let one entry display as another in lists and the audit trail, so they get a field error rather
-than a silent strip: what is stored is exactly what was typed.
+holds a control character (Unicode category Cc: NUL, escapes, line breaks; and the line and
+paragraph separators Zl, Zp) or an invisible format character (Cf: bidirectional overrides such
+as U+202E, zero-width spaces, BOMs). Those let one entry display as another in lists and the
+audit trail, so they get a field error rather than a silent strip: what is stored is exactly
+what was typed.
 
 Services apply the rule with `clean_text`; forms and serializers use `TextFormField` and
 `TextSerializerField`, so bad input is refused next to its field before any service runs."""
@@ -22,7 +23,7 @@ ACCOUNT_NAME_MAX_LENGTH = 200
 DESCRIPTION_MAX_LENGTH = 200  # a token's description
 REASON_MAX_LENGTH = 200  # why staff revoked tokens
 
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf"})
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 def validate_visible(value: str) -> None:

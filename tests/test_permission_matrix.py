@@ -22,7 +22,7 @@ MATRIX = [
         "POST",
         "/api/v1/members",
         {"email": "outsider@example.com", "role": "agent"},
-        {"admin": 201, "agent": 403, "light": 403},
+        {"admin": 400, "agent": 403, "light": 403},  # people join by invitation
     ),
     (
         "POST",

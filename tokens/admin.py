@@ -6,6 +6,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
@@ -15,6 +16,7 @@ from django.utils import timezone
 from accounts.admin import UserAdmin
 from accounts.audit import actor_from_request
 from accounts.models import User
+from core.text import REASON_MAX_LENGTH, TextFormField
 from tokens import services
 from tokens.models import Status, Token
 
@@ -60,8 +62,8 @@ class ExpiryFilter(admin.SimpleListFilter):
 
 
 class RevokeReasonForm(forms.Form):
-    reason = forms.CharField(
-        max_length=200,
+    reason = TextFormField(
+        max_length=REASON_MAX_LENGTH,
         widget=forms.TextInput(attrs={"size": 60}),
         help_text="Recorded with each revocation in the audit trail.",
     )
@@ -136,6 +138,7 @@ class TokenAdmin(admin.ModelAdmin):
     fields = ("description", *TOKEN_DETAIL_FIELDS)
     readonly_fields = TOKEN_DETAIL_FIELDS
     exclude = ("digest",)
+    formfield_overrides = {models.CharField: {"form_class": TextFormField}}
     actions = ["revoke_selected"]
 
     @admin.display(description="Scopes")

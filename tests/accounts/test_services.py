@@ -87,7 +87,7 @@ def test_service_account_cannot_join_a_second_account():
 
 
 def test_service_account_needs_a_name():
-    with pytest.raises(services.ServiceError, match="needs a name"):
+    with pytest.raises(services.ServiceError, match="A name is required"):
         services.service_account_create(
             account=AccountFactory(), name="  ", role="agent", actor=Actor()
         )

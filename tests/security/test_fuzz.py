@@ -141,6 +141,8 @@ PLAUSIBLE = st.sampled_from(
         "",
         " ",
         "\x00",
+        "\u202e",
+        "\u200b",
         "a" * 201,
     ]
 )
@@ -162,12 +164,22 @@ JSON = st.recursive(
 )
 
 
+# Nesting deeper than Python's recursion limit, which the standard JSON decoder cannot follow.
+NESTED = st.builds(
+    lambda depth, shape: shape[0] * depth + shape[1] + shape[2] * depth,
+    st.integers(1, 20_000),
+    st.sampled_from([("[", "", "]"), ('{"a":', "1", "}")]),
+)
+
+
 def bodies(fields: list[str]):
-    """Bytes sent as application/json: objects with the endpoint's fields, any JSON, or junk."""
+    """Bytes sent as application/json: objects with the endpoint's fields, any JSON, deeply
+    nested JSON, or junk."""
     field_aware = st.fixed_dictionaries({}, optional=dict.fromkeys(fields, JSON))
     return st.one_of(
         field_aware.map(json.dumps),
         JSON.map(json.dumps),
+        NESTED,
         st.binary(max_size=200),
         st.text(max_size=200),
     ).map(lambda body: body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass"))
@@ -216,6 +228,42 @@ def test_random_json_bodies_never_break_a_write_endpoint(
         )
         if response.status_code in CLIENT_ERRORS:
             assert response["Content-Type"].startswith("application/json")
+
+    check()
+
+
+CONTENT_TYPES = st.sampled_from(
+    [
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "multipart/form-data",
+        "text/plain",
+        "application/xml",
+        "application/json; charset=utf-16",
+        "application/json; charset=nope",
+        "application/vnd.api+json",
+        "*/*",
+    ]
+) | st.text(max_size=40)
+
+
+def test_bodies_of_any_content_type_never_break_the_api(api, issue, admin_a, account_a):
+    _, secret = issue(admin_a, account_a)
+    client = api()
+    access = services.token_authenticate(secret)
+    client.force_authenticate(user=access.user, token=access)
+
+    @FUZZ
+    @given(content_type=CONTENT_TYPES, body=bodies(["description", "scopes"]))
+    def check(content_type, body):
+        with transaction.atomic():
+            response = client.generic("POST", "/api/v1/tokens", body, content_type=content_type)
+            transaction.set_rollback(True)
+        assert response.status_code in SUCCESS | CLIENT_ERRORS | {415}, (
+            response.status_code,
+            response.content[:300],
+        )
+        assert response["Content-Type"].startswith("application/json")
 
     check()
 
