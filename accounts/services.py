@@ -16,7 +16,12 @@ from accounts.models import Account, Membership, Role, User, normalize_email
 from accounts.signals import membership_removed
 from core.errors import ServiceError
 
-POLICY_FIELDS = ("token_access_enabled", "members_can_create_tokens", "token_max_lifetime_days")
+POLICY_FIELDS = (
+    "token_access_enabled",
+    "members_can_create_tokens",
+    "token_max_lifetime_days",
+    "revoke_unused_after_days",
+)
 ACCOUNT_FIELDS = ("name", *POLICY_FIELDS)
 
 
