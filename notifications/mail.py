@@ -11,6 +11,7 @@ between the mail server accepting a mail and the commit; then that mail is sent 
 beats losing it. (On SQLite, which has no row locks, a second writer is refused with "database
 is locked" and its sweep fails instead of sending twice.)"""
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -23,6 +24,8 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import EXPIRY_KINDS, REMINDER_KINDS, UNUSED_WARNING, Kind, Notice
 from tokens.models import Token
+
+logger = logging.getLogger(__name__)
 
 SUBJECTS = {
     Kind.CREATED_FOR_YOU: "A new API token was created for you",
@@ -48,14 +51,27 @@ def token_url(token: Token) -> str:
     return site_url(reverse("tokens:page", kwargs={"slug": token.account.slug}))
 
 
+class DeliveryError(Exception):
+    """Some mails could not be sent (their notices stay pending for the next sweep)."""
+
+
 def deliver(*, token_id: int | None = None) -> int:
     """Send every pending notice (or those of one token), one recipient at a time. Returns the
-    number of mails sent."""
+    number of mails sent; raises DeliveryError, after trying everyone, if some failed."""
     pending = Notice.objects.filter(sent_at__isnull=True)
     if token_id is not None:
         pending = pending.filter(token_id=token_id)
-    recipient_ids = sorted(set(pending.values_list("recipient_id", flat=True)))
-    return sum(_deliver_to(recipient_id, pending) for recipient_id in recipient_ids)
+    sent, failed = 0, 0
+    for recipient_id in sorted(set(pending.values_list("recipient_id", flat=True))):
+        try:
+            sent += _deliver_to(recipient_id, pending)
+        except Exception:
+            # One refused address must not hold back everyone else's mail.
+            logger.exception("Could not mail user %s; their notices stay pending.", recipient_id)
+            failed += 1
+    if failed:
+        raise DeliveryError(f"{failed} recipient(s) could not be mailed; {sent} mail(s) sent.")
+    return sent
 
 
 def _deliver_to(recipient_id: int, pending) -> int:
