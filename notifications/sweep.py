@@ -52,18 +52,18 @@ def _unrecorded(tokens, kind: str, period: str):
 
 
 def expiry_notices(now: datetime) -> list[Due]:
-    """Each token reaching an expiry stage, unless it was created inside that stage (nobody
-    needs "expires within 30 days" about the 30-day token they just made)."""
+    """Each token reaching an expiry stage. A token created inside the 30- or 7-day stage is
+    not told about that one (nobody needs "expires within 30 days" about the 30-day token they
+    just made); the last day and the expiry itself are always told."""
     due = []
     lower = now - EXPIRED_LOOKBACK
     for kind, before in EXPIRY_STAGES:
-        stage_start = ExpressionWrapper(F("expires_at") - before, output_field=DateTimeField())
         tokens = Token.objects.filter(
-            revoked_at__isnull=True,
-            expires_at__gt=lower,
-            expires_at__lte=now + before,
-            created_at__lt=stage_start,
+            revoked_at__isnull=True, expires_at__gt=lower, expires_at__lte=now + before
         ).select_related("owner")
+        if before > timedelta(days=1):
+            stage_start = ExpressionWrapper(F("expires_at") - before, output_field=DateTimeField())
+            tokens = tokens.filter(created_at__lt=stage_start)
         due += [Due(t, kind, t.expires_at) for t in _unrecorded(tokens, kind, "expires_at")]
         lower = now + before
     return due

@@ -5,6 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from accounts.models import Role
+from tests.factories import MembershipFactory, UserFactory
+
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SITE = "https://portal.example"
 
@@ -24,3 +27,11 @@ def _jobs_run_at_once(settings):
 
 def sent_to(outbox) -> list[str]:
     return sorted(address for message in outbox for address in message.to)
+
+
+@pytest.fixture
+def service_a(account_a):
+    """A service account of account A: its tokens' notices go to A's admins."""
+    user = UserFactory(email="bot@acme.service.invalid", is_service_account=True)
+    MembershipFactory(account=account_a, user=user, role=Role.AGENT)
+    return user

@@ -9,7 +9,7 @@ from notifications import mail
 from notifications.mail import DeliveryError
 from notifications.models import Kind, Notice
 from notifications.sweep import sweep
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory
 from tests.notifications.conftest import SITE, START, sent_to
 from tokens.services import token_revoke
 
@@ -43,15 +43,24 @@ def test_each_expiry_threshold_is_mailed_once_across_repeated_sweeps(
     assert sent_to(mailoutbox) == [agent_a.email] * 4
 
 
-def test_a_token_is_not_told_about_the_stage_it_was_created_in(
+def test_a_token_is_not_told_about_the_week_long_stage_it_was_created_in(
     clock, issue, agent_a, account_a, mailoutbox
 ):
     issue(agent_a, account_a, expires_at=START + timedelta(days=30))
+    issue(agent_a, account_a, expires_at=START + timedelta(days=5))
     sweep()
     assert mailoutbox == []
     at(clock, 23.5)
     sweep()
     assert len(mailoutbox) == 1 and "Expiring within 7 days:" in mailoutbox[0].body
+
+
+def test_a_token_created_with_less_than_a_day_left_is_told_at_once(
+    clock, issue, agent_a, account_a, mailoutbox
+):
+    issue(agent_a, account_a, expires_at=START + timedelta(hours=12))
+    sweep()
+    assert len(mailoutbox) == 1 and "Expiring within a day:" in mailoutbox[0].body
 
 
 def test_the_mail_names_the_token_and_links_to_its_page(
@@ -91,10 +100,9 @@ def test_one_digest_per_recipient_lists_all_their_tokens(
 
 
 def test_service_account_tokens_are_announced_to_the_accounts_admins(
-    clock, issue, admin_a, agent_a, account_a, admin_b, mailoutbox
+    clock, issue, admin_a, agent_a, account_a, admin_b, service_a, mailoutbox
 ):
-    bot = UserFactory(email="zapier@acme.service.invalid", is_service_account=True)
-    MembershipFactory(account=account_a, user=bot, role=Role.AGENT)
+    bot = service_a
     second_admin = MembershipFactory(account=account_a, role=Role.ADMIN).user
     gone = MembershipFactory(account=account_a, role=Role.ADMIN, user__is_active=False).user
     issue(bot, account_a, description="Zapier", expires_at=START + timedelta(days=10))
