@@ -57,12 +57,12 @@ def record(due: list[Due]) -> None:
     if not due:
         return
     to = recipients(d.token for d in due)
-    Notice.objects.bulk_create(
-        [
-            Notice(token=d.token, recipient=user, kind=d.kind, period=d.period, details=d.details)
-            for d in due
-            for user in to.get(d.token.pk, [])
-            if d.kind not in EXPIRY_KINDS or user.email_expiry_reminders
-        ],
-        ignore_conflicts=True,
-    )
+    rows = [
+        Notice(token=d.token, recipient=user, kind=d.kind, period=d.period, details=d.details)
+        for d in due
+        for user in to.get(d.token.pk, [])
+        if d.kind not in EXPIRY_KINDS or user.email_expiry_reminders
+    ]
+    # In one order everywhere, so concurrent sweeps wait on each other's rows, never deadlock.
+    rows.sort(key=lambda n: (n.token_id, n.kind, n.period, n.recipient_id))
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
