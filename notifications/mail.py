@@ -1,15 +1,16 @@
 """Turning pending notices into mails, and sending each exactly once.
 
-Why a notice is marked sent only after its mail is handed over, and why that cannot send twice:
+Why a notice counts as sent only once its mail is handed over, and why that cannot send twice:
 `deliver` takes one recipient's pending notices under row locks (`SELECT … FOR UPDATE SKIP
-LOCKED` on PostgreSQL), hands the mails to Django's mail backend, marks the notices sent and
-commits, all in one transaction. A concurrent sweep skips the locked rows, and once the
-transaction commits they are no longer pending, so no two workers mail the same notice. If the
-mail backend fails, the transaction rolls back, the notices stay pending and the next sweep
-tries again: a failure delays a notice, it never loses one. The one window left is a crash
-between the mail server accepting a mail and the commit; then that mail is sent again, which
-beats losing it. (On SQLite, which has no row locks, a second writer is refused with "database
-is locked" and its sweep fails instead of sending twice.)"""
+LOCKED` on PostgreSQL), marks them sent, hands the mails to Django's mail backend and commits,
+all in one transaction. The mark becomes visible only with the commit, after the hand-over; if
+the backend fails, the transaction rolls back, the notices stay pending and the next sweep tries
+again, so a failure delays a notice and never loses one. A concurrent sweep skips the locked
+rows, and once the transaction commits they are no longer pending, so no two workers mail the
+same notice. SQLite has no row locks, but it lets one transaction write at a time: the mark,
+written before the mail goes out, is what makes a second worker fail instead of sending again.
+The one window left is a crash after the mail server accepted a mail and before the commit;
+then that mail is sent again, which beats losing it."""
 
 import logging
 from datetime import datetime, timedelta
@@ -84,14 +85,13 @@ def _deliver_to(recipient_id: int, pending) -> int:
         if not notices:
             return 0  # another worker holds them
         now = timezone.now()
-        recipient = notices[0].recipient
         current = [n for n in notices if _still_relevant(n)]
-        messages = _compose(recipient, current, now) if recipient.is_active else []
-        if messages:
-            get_connection().send_messages(messages)
-        Notice.objects.filter(pk__in=[n.pk for n in current]).update(sent_at=now)
         # A reminder about a token revoked since, or anything for a deactivated user: dropped.
         Notice.objects.filter(pk__in=[n.pk for n in notices if n not in current]).delete()
+        Notice.objects.filter(pk__in=[n.pk for n in current]).update(sent_at=now)
+        messages = _compose(notices[0].recipient, current, now) if current else []
+        if messages:
+            get_connection().send_messages(messages)  # raises: everything above rolls back
         return len(messages)
 
 
@@ -103,7 +103,7 @@ def _still_relevant(notice: Notice) -> bool:
 
 def _compose(recipient: User, notices: list[Notice], now: datetime) -> list[EmailMultiAlternatives]:
     reminders = [n for n in notices if n.kind in REMINDER_KINDS]
-    messages = [_security_mail(recipient, n) for n in notices if n.kind not in REMINDER_KINDS]
+    messages = [_security_mail(recipient, n, now) for n in notices if n.kind not in REMINDER_KINDS]
     if reminders:
         messages.insert(0, _digest(recipient, reminders, now))
     return messages
@@ -140,8 +140,8 @@ def _digest(recipient: User, notices: list[Notice], now: datetime) -> EmailMulti
     return _message(recipient, subject, "notifications/email/digest", context, html=True)
 
 
-def _security_mail(recipient: User, notice: Notice) -> EmailMultiAlternatives:
-    context = {"recipient": recipient, "notice": notice, **_item(notice, timezone.now())}
+def _security_mail(recipient: User, notice: Notice, now: datetime) -> EmailMultiAlternatives:
+    context = {"recipient": recipient, **_item(notice, now)}
     return _message(recipient, SUBJECTS[notice.kind], f"notifications/email/{notice.kind}", context)
 
 
