@@ -2,7 +2,6 @@
 when its cause does) and mailed by a job enqueued once that transaction commits. If the job
 never runs or fails, the notices stay pending and the next sweep mails them."""
 
-import logging
 from datetime import UTC, datetime, time
 
 from django.db import transaction
@@ -14,8 +13,6 @@ from notifications.notices import Due, record
 from notifications.tasks import deliver_notices
 from tokens.models import Token
 from tokens.signals import token_created, token_revoked, token_used
-
-logger = logging.getLogger(__name__)
 
 LEAK_ACTION = "token.leak_reported"
 

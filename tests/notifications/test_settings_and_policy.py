@@ -1,6 +1,9 @@
 import pytest
 
+from accounts.audit import Actor
 from accounts.models import AuditEvent
+from tests.factories import UserFactory
+from tokens.services import token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -64,3 +67,14 @@ def test_the_policy_form_saves_it_and_keeps_it_when_other_fields_change(client, 
     client.post(url, {"token_max_lifetime_days": "90", "revoke_unused_after_days": ""})
     account_a.refresh_from_db()
     assert account_a.revoke_unused_after_days is None
+
+
+def test_support_reads_notices_in_the_admin_but_cannot_change_them(
+    client, issue, admin_a, agent_a, account_a
+):
+
+    token_issue(account=account_a, owner=agent_a, description="For Ann", actor=Actor(user=admin_a))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get("/admin/notifications/notice/")
+    assert page.status_code == 200 and "Created for you by someone else" in page.content.decode()
+    assert client.get("/admin/notifications/notice/add/").status_code == 403
