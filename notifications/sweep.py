@@ -91,7 +91,8 @@ def unused_warnings(now: datetime) -> list[Due]:
 
 def revoke_unused(now: datetime) -> int:
     """Revoke tokens idle past their account's limit, only once a warning about this idle
-    period went out at least 7 days ago. Returns how many this run revoked."""
+    period went out at least 7 days ago. Returns how many this run revoked. (A token nobody
+    could be warned about has an owner who left or was deactivated: it no longer works.)"""
     revoked = 0
     warned = Notice.objects.filter(
         token=OuterRef("pk"),
