@@ -1,4 +1,5 @@
-# make run: serve the portal on http://127.0.0.1:8000/ (SQLite, nothing else needed)
+# make run: serve the portal on http://127.0.0.1:8000/ with one job worker (SQLite, nothing else needed)
+# make worker: one job worker (run as many as you like), against DATABASE_URL
 # make test: run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -8,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run test lint format bench serve clean
+.PHONY: install run worker test lint format bench serve clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,10 +20,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The worker runs in the background and stops with the server: Ctrl-C reaches both, and the
+# trap ends the worker if the server stops on its own.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
+	@$(BIN)/python manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Runs background jobs and enqueues the notifications sweep every SWEEP_SECONDS.
+worker: install
+	$(BIN)/python manage.py worker
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

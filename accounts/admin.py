@@ -48,6 +48,7 @@ class AccountAdmin(admin.ModelAdmin):
         "token_access_enabled",
         "members_can_create_tokens",
         "token_max_lifetime_days",
+        "revoke_unused_after_days",
         "created_at",
     )
     search_fields = ("slug", "name")

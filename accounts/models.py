@@ -49,6 +49,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Support staff: may use the admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    email_expiry_reminders = models.BooleanField(
+        default=True,
+        help_text="Mail reminders before this user's tokens expire. Security notices are always "
+        "sent.",
+    )
 
     objects = UserManager()
 
@@ -81,6 +86,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
 
+# The choices of the inactivity policy, in days.
+UNUSED_TOKEN_DAYS = [(days, f"{days} days") for days in (30, 60, 90, 180, 365)]
+
+
 class Account(models.Model):
     """A tenant: one customer company, with its token policy."""
 
@@ -98,6 +107,13 @@ class Account(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text="Empty: tokens may be created without expiry.",
+    )
+    revoke_unused_after_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        choices=UNUSED_TOKEN_DAYS,
+        help_text="Revoke tokens unused for this long, after a warning 7 days before. "
+        "Empty: never.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from accounts.models import Account, AuditEvent, Membership, Role, User
+from accounts.models import UNUSED_TOKEN_DAYS, Account, AuditEvent, Membership, Role, User
 from core.text import (
     ACCOUNT_NAME_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -32,6 +32,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "token_access_enabled",
             "members_can_create_tokens",
             "token_max_lifetime_days",
+            "revoke_unused_after_days",
             "created_at",
         )
         read_only_fields = fields
@@ -46,6 +47,12 @@ class AccountUpdateSerializer(serializers.Serializer):
         max_value=3650,
         allow_null=True,
         help_text="null: tokens may be created without expiry.",
+    )
+    revoke_unused_after_days = serializers.ChoiceField(
+        choices=UNUSED_TOKEN_DAYS,
+        allow_null=True,
+        help_text="Revoke tokens unused for this many days, after a warning 7 days before; "
+        "null: never.",
     )
 
 

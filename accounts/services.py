@@ -17,7 +17,12 @@ from accounts.signals import membership_removed
 from core.errors import ServiceError
 from core.text import ACCOUNT_NAME_MAX_LENGTH, NAME_MAX_LENGTH, clean_text
 
-POLICY_FIELDS = ("token_access_enabled", "members_can_create_tokens", "token_max_lifetime_days")
+POLICY_FIELDS = (
+    "token_access_enabled",
+    "members_can_create_tokens",
+    "token_max_lifetime_days",
+    "revoke_unused_after_days",
+)
 ACCOUNT_FIELDS = ("name", *POLICY_FIELDS)
 
 

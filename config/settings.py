@@ -40,8 +40,11 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "tokens",
+    "notifications",
     "config.checks.SecurityChecksConfig",
 ]
 
@@ -132,6 +135,18 @@ THROTTLE_RATES = {
 }
 # last_used_at / last_used_ip are written at most once per this many seconds per token.
 TOKEN_LAST_USED_INTERVAL = env.int("TOKEN_LAST_USED_INTERVAL", default=60)
+
+# Background jobs (Django's tasks API). The database backend needs no other server; any other
+# django-tasks backend can be named here (it brings its own worker command).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+    }
+}
+# Workers enqueue the notifications sweep this often.
+SWEEP_SECONDS = env.int("SWEEP_SECONDS", default=300)
+# Where links in mails point.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tokens.urls")),
+    path("account/notifications/", include("notifications.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/login/", answers_429_when_limited(admin.site.login)),
     path("admin/", admin.site.urls),

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django import forms
 
 from accounts.access import SCOPES
-from accounts.models import Account, Membership, Role, User
+from accounts.models import UNUSED_TOKEN_DAYS, Account, Membership, Role, User
 from core.text import DESCRIPTION_MAX_LENGTH, TextFormField
 
 PRESET_DAYS = {"30": 30, "60": 60, "90": 90, "365": 365}
@@ -29,6 +29,14 @@ class PolicyForm(forms.Form):
         max_value=3650,
         label="Maximum token lifetime (days)",
         help_text="From 1 to 3650. Leave empty to allow tokens that never expire.",
+    )
+    revoke_unused_after_days = forms.TypedChoiceField(
+        choices=[("", "Never"), *UNUSED_TOKEN_DAYS],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Revoke tokens unused for",
+        help_text="Owners are warned by email 7 days before.",
     )
 
 

@@ -19,6 +19,7 @@ from core.errors import ServiceError
 from core.text import DESCRIPTION_MAX_LENGTH, clean_text
 from tokens import crypto
 from tokens.models import Token
+from tokens.signals import token_created, token_revoked, token_used
 
 OWNER_NOT_MEMBER = "The owner must be an active member of this account."
 
@@ -160,6 +161,7 @@ def token_issue(
             "expires_at": token.expires_at.isoformat() if token.expires_at else None,
         },
     )
+    token_created.send(sender=Token, token=token, actor=actor)
     return issued
 
 
@@ -258,6 +260,7 @@ def token_revoke(
     token.revoked_at = now
     changes = {"reason": reason} if reason else {}
     audit.record(action, actor=actor, account=token.account, target=token, changes=changes)
+    token_revoked.send(sender=Token, token=token, actor=actor, action=action, reason=reason)
     return True
 
 
@@ -359,6 +362,7 @@ def token_record_use(token: Token, *, ip: str | None) -> None:
     interval = timedelta(seconds=settings.TOKEN_LAST_USED_INTERVAL)
     if token.last_used_at is not None and now - token.last_used_at < interval:
         return
+    token_used.send(sender=Token, token=token, ip=ip)
     # Conditional, so concurrent requests of one token write once between them.
     Token.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - interval), pk=token.pk

@@ -20,6 +20,7 @@ def test_get_account_shows_name_and_policy(admin_api):
         "token_access_enabled": True,
         "members_can_create_tokens": False,
         "token_max_lifetime_days": 365,
+        "revoke_unused_after_days": None,
         "created_at": None,
     }
 

@@ -48,12 +48,7 @@ def _render_page(
     if access.is_admin:
         context |= {
             "policy_form": policy_form
-            or PolicyForm(
-                initial={
-                    "members_can_create_tokens": account.members_can_create_tokens,
-                    "token_max_lifetime_days": account.token_max_lifetime_days,
-                }
-            ),
+            or PolicyForm(initial={f: getattr(account, f) for f in PolicyForm.base_fields}),
             "service_account_form": service_account_form or ServiceAccountForm(),
             "audit_events": AuditEvent.objects.filter(account=account)[:AUDIT_ON_PAGE],
         }
