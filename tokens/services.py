@@ -17,12 +17,14 @@ from accounts.audit import Actor
 from accounts.models import Account, Membership, User
 from core.errors import ServiceError
 from tokens import crypto
-from tokens.models import Token
+from tokens.models import Status, Token
 
 OWNER_NOT_MEMBER = "The owner must be an active member of this account."
 
 # Passed as `expires_at` when the caller did not choose: the account's maximum lifetime applies.
 DEFAULT_EXPIRY = object()
+# A field token_update leaves as it is.
+UNCHANGED = object()
 
 
 class InvalidToken(Exception):
@@ -159,7 +161,7 @@ def token_issue(
             "owner": owner.email,
             "description": description,
             "scopes": token.scopes,
-            "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+            "expires_at": _iso(token.expires_at),
         },
     )
     return issued
@@ -167,15 +169,24 @@ def token_issue(
 
 @transaction.atomic
 def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) -> IssuedToken:
-    """Replace a token with a new secret: same owner, description and scopes, and the same
-    lifetime (capped by today's policy). The old token is revoked in the same transaction."""
+    """Replace a token's secret, nothing else: the new token keeps the owner, description,
+    scopes and the same expiry, so rotation mints no new power and no new lifetime. The old
+    token is revoked in the same transaction. Expired and revoked tokens are not rotated."""
     token = (
         Token.objects.select_for_update(of=("self",))
         .select_related("account", "owner")
         .get(pk=token.pk)
     )
-    if token.revoked_at is not None:
+    if access is not None:
+        access.require_token_rotate(token)
+    now = timezone.now()
+    status = token.status_at(now)
+    if status == Status.REVOKED:
         raise ServiceError("This token is revoked; create a new one instead.", code="token_revoked")
+    if status == Status.EXPIRED:
+        raise ServiceError(
+            "This token has expired; create a new one instead.", code="token_expired"
+        )
     owner, account = token.owner, token.account
     if (
         owner is None
@@ -185,23 +196,13 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
         raise ServiceError(
             "The owner of this token is no longer an active member.", code="owner_not_member"
         )
-    if access is not None:
-        access.require_token_rotate(token)
-    now = timezone.now()
-    limit = max_expiry(account, now)
-    if token.expires_at is None:
-        expires_at = limit
-    else:
-        expires_at = now + (token.expires_at - token.created_at)
-        if limit is not None:
-            expires_at = min(expires_at, limit)
     issued = _create(
         account=account,
         owner=owner,
         created_by=actor.user,
         description=token.description,
         scopes=token.scopes,
-        expires_at=expires_at,
+        expires_at=token.expires_at,
         now=now,
     )
     token.revoked_at = now
@@ -215,25 +216,53 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
         changes={
             "rotated_from": token.pk,
             "old_prefix": token.prefix,
-            "expires_at": expires_at.isoformat() if expires_at else None,
+            "expires_at": _iso(token.expires_at),
         },
     )
     return issued
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 @transaction.atomic
-def token_update(*, token: Token, description: str, actor: Actor) -> Token:
-    description = _clean_description(description)
-    old = token.description
-    if old != description:
+def token_update(
+    *,
+    token: Token,
+    actor: Actor,
+    access: Access | None = None,
+    description: str | object = UNCHANGED,
+    expires_at: datetime | None | object = UNCHANGED,
+) -> Token:
+    """Relabel a token and/or change when it expires (admins only: within the account's maximum
+    lifetime counted from now; None only when the policy allows). One audit event holds every
+    change; nothing changed, nothing written."""
+    if access is not None:
+        if expires_at is UNCHANGED:
+            access.require_token_change(token)
+        else:
+            access.require_token_extend(token)
+    changes: dict[str, list] = {}
+    if description is not UNCHANGED:
+        description = _clean_description(description)
+        if description != token.description:
+            changes["description"] = [token.description, description]
+    if expires_at is not UNCHANGED:
+        if token.revoked_at is not None:
+            raise ServiceError(
+                "This token is revoked; create a new one instead.", code="token_revoked"
+            )
+        expires_at = _resolve_expiry(token.account, expires_at, timezone.now())
+        if expires_at != token.expires_at:
+            changes["expires_at"] = [_iso(token.expires_at), _iso(expires_at)]
+            token.expires_at = expires_at
+    if "description" in changes:
         token.description = description
-        token.save(update_fields=["description"])
+    if changes:
+        token.save(update_fields=list(changes))
         audit.record(
-            "token.updated",
-            actor=actor,
-            account=token.account,
-            target=token,
-            changes={"description": [old, description]},
+            "token.updated", actor=actor, account=token.account, target=token, changes=changes
         )
     return token
 
