@@ -39,9 +39,12 @@ class AccountView(GenericAPIView):
     def patch(self, request):
         data = AccountUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        account = services.account_update(
-            account=request.auth.account, actor=actor_from_request(request), **data.validated_data
-        )
+        with service_errors():
+            account = services.account_update(
+                account=request.auth.account,
+                actor=actor_from_request(request),
+                **data.validated_data,
+            )
         return Response(AccountSerializer(account).data)
 
 

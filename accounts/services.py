@@ -27,6 +27,16 @@ def _check_role(role: str) -> None:
         )
 
 
+def _valid_email(email: str) -> str:
+    """The normalised address, or a ServiceError on the email field."""
+    normalized = normalize_email(email)
+    try:
+        validate_email(normalized)
+    except ValidationError:
+        raise ServiceError(f"{email!r} is not a valid email address.", field="email") from None
+    return normalized
+
+
 def generate_password() -> str:
     return secrets.token_urlsafe(15)
 
@@ -49,13 +59,7 @@ def account_create(
         raise ServiceError(
             "The slug may hold only letters, digits, hyphens and underscores.", field="slug"
         ) from None
-    email = normalize_email(admin_email)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ServiceError(
-            f"{admin_email!r} is not a valid email address.", field="email"
-        ) from None
+    email = _valid_email(admin_email)
     if Account.objects.filter(slug=slug).exists():
         raise ServiceError(f"An account with the slug {slug!r} already exists.", field="slug")
 
@@ -224,6 +228,12 @@ def member_remove(*, membership: Membership, actor: Actor) -> None:
         user_deactivate(user=user, actor=actor)
 
 
+def _record_user_event(action: str, *, user: User, actor: Actor, changes: dict) -> None:
+    # In the trail of every account the user belongs to, so each account's admins see it.
+    for account in Account.objects.filter(memberships__user=user) or [None]:
+        audit.record(action, actor=actor, account=account, target=user, changes=changes)
+
+
 @transaction.atomic
 def user_deactivate(*, user: User, actor: Actor) -> User:
     """Deactivate a user: they cannot sign in and every one of their tokens is refused."""
@@ -232,13 +242,69 @@ def user_deactivate(*, user: User, actor: Actor) -> User:
         return user
     user.is_active = False
     user.save(update_fields=["is_active"])
-    accounts = Account.objects.filter(memberships__user=user) or [None]
-    for account in accounts:
-        audit.record(
-            "user.deactivated",
-            actor=actor,
-            account=account,
-            target=user,
-            changes={"is_active": [True, False]},
-        )
+    _record_user_event(
+        "user.deactivated", user=user, actor=actor, changes={"is_active": [True, False]}
+    )
     return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: Actor) -> User:
+    """Let a deactivated user sign in again; their tokens that are still active work again."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        return user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _record_user_event(
+        "user.reactivated", user=user, actor=actor, changes={"is_active": [False, True]}
+    )
+    return user
+
+
+USER_FIELDS = ("email", "name", "is_active", "is_staff", "is_superuser")
+
+
+def check_user_rights(*, user: User, is_staff: bool, is_superuser: bool) -> None:
+    """Raise ServiceError when `user` may not hold these rights: a service account is never
+    staff (it exists to own tokens; nobody signs in as it)."""
+    if user.is_service_account and (is_staff or is_superuser):
+        raise ServiceError(
+            "A service account cannot be staff or a superuser.",
+            field="is_staff" if is_staff else "is_superuser",
+        )
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: Actor, **fields: Any) -> User:
+    """A superuser's edit of a user (the admin's user form): the fields of USER_FIELDS, each
+    change audited. Deactivating and reactivating are their own events."""
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    active = fields.pop("is_active", user.is_active)
+    if "email" in fields:
+        fields["email"] = _checked_email(fields["email"], user=user)
+    check_user_rights(
+        user=user,
+        is_staff=fields.get("is_staff", user.is_staff),
+        is_superuser=fields.get("is_superuser", user.is_superuser),
+    )
+    changed = {k: [getattr(user, k), v] for k, v in fields.items() if getattr(user, k) != v}
+    if changed:
+        for key, (_, new) in changed.items():
+            setattr(user, key, new)
+        user.save(update_fields=list(changed))
+        _record_user_event("user.updated", user=user, actor=actor, changes=changed)
+    if active != user.is_active:
+        change = user_reactivate if active else user_deactivate
+        user = change(user=user, actor=actor)
+    return user
+
+
+def _checked_email(email: str, *, user: User) -> str:
+    email = _valid_email(email)
+    if User.objects.filter(email=email).exclude(pk=user.pk).exists():
+        raise ServiceError("Another user has this email address.", field="email")
+    return email

@@ -1,6 +1,8 @@
 import pytest
 
+from accounts import services
 from accounts.models import Account, AuditEvent, Membership, Role, User
+from core.errors import ServiceError
 from tests.factories import MembershipFactory, UserFactory
 from tokens import crypto
 from tokens.models import Token
@@ -290,3 +292,13 @@ def test_revoke_leaked_is_throttled_per_ip(api, db, settings):
         "/api/v1/tokens/revoke-leaked", {"tokens": []}, format="json", REMOTE_ADDR="198.51.100.1"
     )
     assert int(last["Retry-After"]) >= 1
+
+
+def test_a_rule_the_account_service_refuses_is_a_400_not_a_500(admin_api, monkeypatch):
+    def refuse(**kwargs):
+        raise ServiceError("A new rule says no.", code="new_rule")
+
+    monkeypatch.setattr(services, "account_update", refuse)
+    response = admin_api.patch("/api/v1/account", {"name": "x"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "A new rule says no.", "code": "new_rule"}
