@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from accounts import audit
 from accounts.audit import SYSTEM, Actor
-from accounts.models import Account, Membership, Role, User, normalize_email
+from accounts.models import Account, AuditAction, Membership, Role, User, normalize_email
 from accounts.signals import membership_removed
 from core.errors import ServiceError
 
@@ -79,7 +79,7 @@ def account_create(
 
     account = Account.objects.create(slug=slug, name=name or slug)
     audit.record(
-        "account.created",
+        AuditAction.ACCOUNT_CREATED,
         actor=actor,
         account=account,
         target=account,
@@ -104,7 +104,11 @@ def account_update(*, account: Account, actor: Actor, **fields: Any) -> Account:
     account.save(update_fields=list(changed))
     toggle = changed.pop("token_access_enabled", None)
     if toggle is not None:
-        action = "account.token_access_enabled" if toggle[1] else "account.token_access_disabled"
+        action = (
+            AuditAction.ACCOUNT_TOKEN_ACCESS_ENABLED
+            if toggle[1]
+            else AuditAction.ACCOUNT_TOKEN_ACCESS_DISABLED
+        )
         audit.record(
             action,
             actor=actor,
@@ -114,7 +118,11 @@ def account_update(*, account: Account, actor: Actor, **fields: Any) -> Account:
         )
     if changed:
         audit.record(
-            "account.updated", actor=actor, account=account, target=account, changes=changed
+            AuditAction.ACCOUNT_UPDATED,
+            actor=actor,
+            account=account,
+            target=account,
+            changes=changed,
         )
     return account
 
@@ -141,7 +149,7 @@ def member_add(*, account: Account, user: User, role: str, actor: Actor) -> Memb
             f"{user.email} is already a member of this account.", field="email"
         ) from None
     audit.record(
-        "member.added",
+        AuditAction.MEMBER_ADDED,
         actor=actor,
         account=account,
         target=membership,
@@ -198,7 +206,7 @@ def member_change_role(*, membership: Membership, role: str, actor: Actor) -> Me
     membership.role = role
     membership.save(update_fields=["role"])
     audit.record(
-        "member.role_changed",
+        AuditAction.MEMBER_ROLE_CHANGED,
         actor=actor,
         account=membership.account,
         target=membership,
@@ -216,7 +224,7 @@ def member_remove(*, membership: Membership, actor: Actor) -> None:
         raise ServiceError(LAST_ADMIN_MESSAGE, code="last_admin")
     user, account = membership.user, membership.account
     audit.record(
-        "member.removed",
+        AuditAction.MEMBER_REMOVED,
         actor=actor,
         account=account,
         target=membership,
@@ -228,7 +236,7 @@ def member_remove(*, membership: Membership, actor: Actor) -> None:
         user_deactivate(user=user, actor=actor)
 
 
-def _record_user_event(action: str, *, user: User, actor: Actor, changes: dict) -> None:
+def _record_user_event(action: AuditAction, *, user: User, actor: Actor, changes: dict) -> None:
     # In the trail of every account the user belongs to, so each account's admins see it.
     for account in Account.objects.filter(memberships__user=user) or [None]:
         audit.record(action, actor=actor, account=account, target=user, changes=changes)
@@ -243,7 +251,7 @@ def user_deactivate(*, user: User, actor: Actor) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     _record_user_event(
-        "user.deactivated", user=user, actor=actor, changes={"is_active": [True, False]}
+        AuditAction.USER_DEACTIVATED, user=user, actor=actor, changes={"is_active": [True, False]}
     )
     return user
 
@@ -257,7 +265,7 @@ def user_reactivate(*, user: User, actor: Actor) -> User:
     user.is_active = True
     user.save(update_fields=["is_active"])
     _record_user_event(
-        "user.reactivated", user=user, actor=actor, changes={"is_active": [False, True]}
+        AuditAction.USER_REACTIVATED, user=user, actor=actor, changes={"is_active": [False, True]}
     )
     return user
 
@@ -296,7 +304,7 @@ def user_update(*, user: User, actor: Actor, **fields: Any) -> User:
         for key, (_, new) in changed.items():
             setattr(user, key, new)
         user.save(update_fields=list(changed))
-        _record_user_event("user.updated", user=user, actor=actor, changes=changed)
+        _record_user_event(AuditAction.USER_UPDATED, user=user, actor=actor, changes=changed)
     if active != user.is_active:
         change = user_reactivate if active else user_deactivate
         user = change(user=user, actor=actor)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.access import ALL_SCOPES, SCOPES, Access
 from accounts.audit import Actor
-from accounts.models import Account, Membership, User
+from accounts.models import Account, AuditAction, Membership, User
 from core.errors import ServiceError
 from tokens import crypto
 from tokens.models import Status, Token
@@ -153,7 +153,7 @@ def token_issue(
     )
     token = issued.token
     audit.record(
-        "token.created",
+        AuditAction.TOKEN_CREATED,
         actor=actor,
         account=account,
         target=token,
@@ -209,7 +209,7 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
     token.revoked_by = actor.user
     token.save(update_fields=["revoked_at", "revoked_by"])
     audit.record(
-        "token.rotated",
+        AuditAction.TOKEN_ROTATED,
         actor=actor,
         account=account,
         target=issued.token,
@@ -262,7 +262,11 @@ def token_update(
     if changes:
         token.save(update_fields=list(changes))
         audit.record(
-            "token.updated", actor=actor, account=token.account, target=token, changes=changes
+            AuditAction.TOKEN_UPDATED,
+            actor=actor,
+            account=token.account,
+            target=token,
+            changes=changes,
         )
     return token
 
@@ -274,7 +278,7 @@ def token_revoke(
     actor: Actor,
     access: Access | None = None,
     reason: str = "",
-    action: str = "token.revoked",
+    action: AuditAction = AuditAction.TOKEN_REVOKED,
 ) -> bool:
     """Revoke a token; the row stays for the audit trail. False if it was already revoked.
     `access` is the caller's (None for staff, the operator and the system)."""
@@ -406,5 +410,8 @@ def tokens_revoke_leaked(candidates: list[str], *, actor: Actor) -> None:
     leaked = Token.objects.filter(digest__in=digests, revoked_at__isnull=True)
     for token in leaked.select_related("account"):
         token_revoke(
-            token=token, actor=actor, action="token.leak_reported", reason="reported as leaked"
+            token=token,
+            actor=actor,
+            action=AuditAction.TOKEN_LEAK_REPORTED,
+            reason="reported as leaked",
         )
