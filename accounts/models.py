@@ -4,6 +4,9 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+# An account's maximum token lifetime, in days: from one day to ten years.
+MIN_TOKEN_LIFETIME_DAYS, MAX_TOKEN_LIFETIME_DAYS = 1, 3650
+
 
 def normalize_email(email: str) -> str:
     """Emails are compared and stored in lower case: one address, one user."""
@@ -34,7 +37,7 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, email: str):
-        return self.get(email__iexact=normalize_email(email))
+        return self.get(email=normalize_email(email))
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -96,7 +99,10 @@ class Account(models.Model):
         default=365,
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        validators=[
+            MinValueValidator(MIN_TOKEN_LIFETIME_DAYS),
+            MaxValueValidator(MAX_TOKEN_LIFETIME_DAYS),
+        ],
         help_text="Empty: tokens may be created without expiry.",
     )
     created_at = models.DateTimeField(default=timezone.now)
@@ -106,7 +112,10 @@ class Account(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(token_max_lifetime_days__isnull=True)
-                | models.Q(token_max_lifetime_days__gte=1, token_max_lifetime_days__lte=3650),
+                | models.Q(
+                    token_max_lifetime_days__gte=MIN_TOKEN_LIFETIME_DAYS,
+                    token_max_lifetime_days__lte=MAX_TOKEN_LIFETIME_DAYS,
+                ),
                 name="account_token_lifetime_in_range",
             ),
         ]

@@ -64,7 +64,7 @@ def account_create(
         raise ServiceError(f"An account with the slug {slug!r} already exists.", field="slug")
 
     generated = None
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=email).first()
     if user is None:
         password = admin_password or generate_password()
         candidate = User(email=email)
@@ -168,7 +168,7 @@ def service_account_create(*, account: Account, name: str, role: str, actor: Act
     email = (
         f"{slugify(name)[:40] or 'service'}-{secrets.token_hex(4)}@{account.slug}.service.invalid"
     )
-    user = User.objects.create_user(email.lower(), None, name=name, is_service_account=True)
+    user = User.objects.create_user(email, None, name=name, is_service_account=True)
     return member_add(account=account, user=user, role=role, actor=actor)
 
 
