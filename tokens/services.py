@@ -243,31 +243,32 @@ def token_update(
             access.require_token_change(token)
         else:
             access.require_token_extend(token)
-    changes: dict[str, list] = {}
+    new: dict[str, Any] = {}
     if description is not UNCHANGED:
-        description = _clean_description(description)
-        if description != token.description:
-            changes["description"] = [token.description, description]
+        new["description"] = _clean_description(description)
     if expires_at is not UNCHANGED:
         if token.revoked_at is not None:
             raise ServiceError(
                 "This token is revoked; create a new one instead.", code="token_revoked"
             )
-        expires_at = _resolve_expiry(token.account, expires_at, timezone.now())
-        if expires_at != token.expires_at:
-            changes["expires_at"] = [_iso(token.expires_at), _iso(expires_at)]
-            token.expires_at = expires_at
-    if "description" in changes:
-        token.description = description
-    if changes:
-        token.save(update_fields=list(changes))
-        audit.record(
-            AuditAction.TOKEN_UPDATED,
-            actor=actor,
-            account=token.account,
-            target=token,
-            changes=changes,
-        )
+        new["expires_at"] = _resolve_expiry(token.account, expires_at, timezone.now())
+    changed = [name for name, value in new.items() if getattr(token, name) != value]
+    if not changed:
+        return token
+    changes = {
+        "description": [token.description, new.get("description")],
+        "expires_at": [_iso(token.expires_at), _iso(new.get("expires_at"))],
+    }
+    for name in changed:
+        setattr(token, name, new[name])
+    token.save(update_fields=changed)
+    audit.record(
+        AuditAction.TOKEN_UPDATED,
+        actor=actor,
+        account=token.account,
+        target=token,
+        changes={name: changes[name] for name in changed},
+    )
     return token
 
 
