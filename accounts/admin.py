@@ -176,14 +176,21 @@ class UserAdmin(RefusalsAdmin, DjangoUserAdmin):
         return [(None, {"fields": ("email",)}), *fieldsets[1:]]
 
     def save_model(self, request, obj, form, change):
+        actor = actor_from_request(request)
         if not change:
-            super().save_model(request, obj, form, change)
+            data = form.cleaned_data
+            obj.pk = services.user_create(
+                email=data["email"],
+                name=data["name"],
+                password=data["password1"] if data["set_usable_password"] else None,
+                actor=actor,
+            ).pk
             return
         # The form already set the new values on `obj`; the service compares them against the
         # stored row and records each change.
         services.user_update(
             user=obj,
-            actor=actor_from_request(request),
+            actor=actor,
             **{
                 name: form.cleaned_data[name]
                 for name in services.USER_FIELDS

@@ -270,6 +270,15 @@ def user_reactivate(*, user: User, actor: Actor) -> User:
     return user
 
 
+@transaction.atomic
+def user_create(*, email: str, name: str, password: str | None, actor: Actor) -> User:
+    """A user added by a superuser in the admin, in no account yet. None: no usable password."""
+    user = User.objects.create_user(_checked_email(email), password, name=name)
+    changes = {"email": user.email, "name": name}
+    _record_user_event(AuditAction.USER_CREATED, user=user, actor=actor, changes=changes)
+    return user
+
+
 USER_FIELDS = ("email", "name", "is_active", "is_staff", "is_superuser")
 
 
@@ -311,8 +320,9 @@ def user_update(*, user: User, actor: Actor, **fields: Any) -> User:
     return user
 
 
-def _checked_email(email: str, *, user: User) -> str:
+def _checked_email(email: str, *, user: User | None = None) -> str:
+    """A valid address no other user has."""
     email = _valid_email(email)
-    if User.objects.filter(email=email).exclude(pk=user.pk).exists():
+    if User.objects.filter(email=email).exclude(pk=user.pk if user else None).exists():
         raise ServiceError("Another user has this email address.", field="email")
     return email

@@ -269,3 +269,22 @@ def test_an_email_another_user_has_in_any_case_is_refused(superuser_client, agen
     assert response.context["adminform"].form.errors["email"]
     agent_a.refresh_from_db()
     assert agent_a.email == "agent@acme.example"
+
+
+@pytest.mark.parametrize("usable", ["true", "false"])
+def test_superuser_adds_a_user_through_the_service(superuser_client, superuser, usable):
+    data = {"email": "New@Example.com", "name": "Newcomer", "usable_password": usable}
+    data |= {
+        f"{inline}-{count}_FORMS": "0"
+        for inline in ("memberships", "tokens")
+        for count in ("TOTAL", "INITIAL")
+    }
+    if usable == "true":
+        data |= {"password1": "a long enough passphrase", "password2": "a long enough passphrase"}
+    response = superuser_client.post(f"{CHANGELIST}add/", data)
+    user = User.objects.get(email="new@example.com")
+    assert response.status_code == 302 and response["Location"] == change_url(user)
+    assert user.has_usable_password() is (usable == "true")
+    event = AuditEvent.objects.get(action="user.created")
+    assert (event.actor, event.account, event.target_id) == (superuser, None, str(user.pk))
+    assert event.changes == {"email": "new@example.com", "name": "Newcomer"}
