@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -10,8 +11,32 @@ from accounts import services
 from accounts.access import require_staff_deactivate, staff_may_edit_user
 from accounts.audit import actor_from_request
 from accounts.models import Account, AuditEvent, Membership, Role, User
-from core.errors import AccessDenied
+from core.errors import AccessDenied, ServiceError
+from core.pages import form_refusals
 from core.text import TextFormField
+
+
+class RefusalsAdmin(admin.ModelAdmin):
+    """The admin's one translation of a service's refusal met while saving, deleting or running
+    an action: an error message on the page it came from, never a 500. Django's change and
+    delete views run in a transaction, which the refusal rolls back whole. Rules a form can
+    check first are checked in its clean(), as field errors (core.pages.form_refusals)."""
+
+    def changeform_view(self, request, *args, **kwargs):
+        return self._refusals(request, super().changeform_view, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        return self._refusals(request, super().delete_view, *args, **kwargs)
+
+    def changelist_view(self, request, *args, **kwargs):  # where the actions run
+        return self._refusals(request, super().changelist_view, *args, **kwargs)
+
+    def _refusals(self, request, view, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ServiceError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class MembershipInline(admin.TabularInline):
@@ -38,7 +63,7 @@ def _account_filtered_link(model: str, account: Account, label: str) -> str:
 
 
 @admin.register(Account)
-class AccountAdmin(admin.ModelAdmin):
+class AccountAdmin(RefusalsAdmin):
     """Name and policy changes go through services.account_update: each is an audit event by the
     staff user. The slug is fixed once the account exists."""
 
@@ -102,9 +127,19 @@ class UserEditForm(UserChangeForm):
         fields = "__all__"
         field_classes = {"name": TextFormField}
 
+    def clean(self):
+        data = super().clean()
+        with form_refusals(self, {"is_staff": "is_staff", "is_superuser": "is_superuser"}):
+            services.check_user_rights(
+                user=self.instance,
+                is_staff=data.get("is_staff", self.instance.is_staff),
+                is_superuser=data.get("is_superuser", self.instance.is_superuser),
+            )
+        return data
+
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(RefusalsAdmin, DjangoUserAdmin):
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ("email",)
@@ -146,6 +181,29 @@ class UserAdmin(DjangoUserAdmin):
         # Without the password summary, whose reset link is for superusers only.
         return [(None, {"fields": ("email",)}), *fieldsets[1:]]
 
+    def save_model(self, request, obj, form, change):
+        actor = actor_from_request(request)
+        if not change:
+            data = form.cleaned_data
+            obj.pk = services.user_create(
+                email=data["email"],
+                name=data["name"],
+                password=data["password1"] if data["set_usable_password"] else None,
+                actor=actor,
+            ).pk
+            return
+        # The form already set the new values on `obj`; the service compares them against the
+        # stored row and records each change.
+        services.user_update(
+            user=obj,
+            actor=actor,
+            **{
+                name: form.cleaned_data[name]
+                for name in services.USER_FIELDS
+                if name in form.changed_data
+            },
+        )
+
     @admin.action(description="Deactivate selected users", permissions=["change"])
     def deactivate_users(self, request, queryset):
         actor = actor_from_request(request)
@@ -170,21 +228,19 @@ class MembershipForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        try:
+        with form_refusals(self):
             if self.instance.pk is None:
                 if data.get("user") and data.get("account") and data.get("role"):
                     services.check_member_add(
                         account=data["account"], user=data["user"], role=data["role"]
                     )
             elif data.get("role") != Role.ADMIN and services.is_last_human_admin(self.instance):
-                raise services.ServiceError(services.LAST_ADMIN_MESSAGE)
-        except services.ServiceError as exc:
-            raise forms.ValidationError(exc.message) from None
+                raise ServiceError(services.LAST_ADMIN_MESSAGE)
         return data
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(RefusalsAdmin):
     """Adds, role changes and removals go through the services, so each one is audited."""
 
     form = MembershipForm

@@ -6,7 +6,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
-from accounts.models import Account, AuditEvent, User
+from accounts.models import Account, AuditAction, AuditEvent, User
 from core.http import client_ip
 
 
@@ -36,14 +36,17 @@ def actor_from_request(request: HttpRequest) -> Actor:
 
 
 def record(
-    action: str,
+    action: AuditAction,
     *,
     actor: Actor = SYSTEM,
     account: Account | None = None,
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Write one audit event. Call it inside the transaction of the change it describes."""
+    """Write one audit event. Call it inside the transaction of the change it describes.
+    Only the actions of AuditAction: a name nobody subscribes to is a bug, not an event."""
+    if action not in AuditAction.values:
+        raise ValueError(f"Unknown audit action {action!r}: add it to AuditAction.")
     user = actor.user if actor.user is not None and actor.user.pk else None
     return AuditEvent.objects.create(
         action=action,

@@ -1,6 +1,15 @@
 from rest_framework import serializers
 
-from accounts.models import UNUSED_TOKEN_DAYS, Account, AuditEvent, Membership, Role, User
+from accounts.models import (
+    MAX_TOKEN_LIFETIME_DAYS,
+    MIN_TOKEN_LIFETIME_DAYS,
+    UNUSED_TOKEN_DAYS,
+    Account,
+    AuditEvent,
+    Membership,
+    Role,
+    User,
+)
 from core.text import (
     ACCOUNT_NAME_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -43,8 +52,8 @@ class AccountUpdateSerializer(serializers.Serializer):
     token_access_enabled = serializers.BooleanField()
     members_can_create_tokens = serializers.BooleanField()
     token_max_lifetime_days = serializers.IntegerField(
-        min_value=1,
-        max_value=3650,
+        min_value=MIN_TOKEN_LIFETIME_DAYS,
+        max_value=MAX_TOKEN_LIFETIME_DAYS,
         allow_null=True,
         help_text="null: tokens may be created without expiry.",
     )

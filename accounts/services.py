@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from accounts import audit
 from accounts.audit import SYSTEM, Actor
-from accounts.models import Account, Membership, Role, User, normalize_email
+from accounts.models import Account, AuditAction, Membership, Role, User, normalize_email
 from accounts.signals import membership_removed
 from core.errors import ServiceError
 from core.text import ACCOUNT_NAME_MAX_LENGTH, NAME_MAX_LENGTH, clean_text
@@ -31,6 +31,16 @@ def _check_role(role: str) -> None:
         raise ServiceError(
             f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.", field="role"
         )
+
+
+def _valid_email(email: str) -> str:
+    """The normalised address, or a ServiceError on the email field."""
+    normalized = normalize_email(email)
+    try:
+        validate_email(normalized)
+    except ValidationError:
+        raise ServiceError(f"{email!r} is not a valid email address.", field="email") from None
+    return normalized
 
 
 def generate_password() -> str:
@@ -55,18 +65,12 @@ def account_create(
         raise ServiceError(
             "The slug may hold only letters, digits, hyphens and underscores.", field="slug"
         ) from None
-    email = normalize_email(admin_email)
-    try:
-        validate_email(email)
-    except ValidationError:
-        raise ServiceError(
-            f"{admin_email!r} is not a valid email address.", field="email"
-        ) from None
+    email = _valid_email(admin_email)
     if Account.objects.filter(slug=slug).exists():
         raise ServiceError(f"An account with the slug {slug!r} already exists.", field="slug")
 
     generated = None
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=email).first()
     if user is None:
         password = admin_password or generate_password()
         candidate = User(email=email)
@@ -84,7 +88,7 @@ def account_create(
     )
     account = Account.objects.create(slug=slug, name=name or slug)
     audit.record(
-        "account.created",
+        AuditAction.ACCOUNT_CREATED,
         actor=actor,
         account=account,
         target=account,
@@ -113,7 +117,11 @@ def account_update(*, account: Account, actor: Actor, **fields: Any) -> Account:
     account.save(update_fields=list(changed))
     toggle = changed.pop("token_access_enabled", None)
     if toggle is not None:
-        action = "account.token_access_enabled" if toggle[1] else "account.token_access_disabled"
+        action = (
+            AuditAction.ACCOUNT_TOKEN_ACCESS_ENABLED
+            if toggle[1]
+            else AuditAction.ACCOUNT_TOKEN_ACCESS_DISABLED
+        )
         audit.record(
             action,
             actor=actor,
@@ -123,7 +131,11 @@ def account_update(*, account: Account, actor: Actor, **fields: Any) -> Account:
         )
     if changed:
         audit.record(
-            "account.updated", actor=actor, account=account, target=account, changes=changed
+            AuditAction.ACCOUNT_UPDATED,
+            actor=actor,
+            account=account,
+            target=account,
+            changes=changed,
         )
     return account
 
@@ -150,7 +162,7 @@ def member_add(*, account: Account, user: User, role: str, actor: Actor) -> Memb
             f"{user.email} is already a member of this account.", field="email"
         ) from None
     audit.record(
-        "member.added",
+        AuditAction.MEMBER_ADDED,
         actor=actor,
         account=account,
         target=membership,
@@ -167,7 +179,7 @@ def service_account_create(*, account: Account, name: str, role: str, actor: Act
     email = (
         f"{slugify(name)[:40] or 'service'}-{secrets.token_hex(4)}@{account.slug}.service.invalid"
     )
-    user = User.objects.create_user(email.lower(), None, name=name, is_service_account=True)
+    user = User.objects.create_user(email, None, name=name, is_service_account=True)
     return member_add(account=account, user=user, role=role, actor=actor)
 
 
@@ -205,7 +217,7 @@ def member_change_role(*, membership: Membership, role: str, actor: Actor) -> Me
     membership.role = role
     membership.save(update_fields=["role"])
     audit.record(
-        "member.role_changed",
+        AuditAction.MEMBER_ROLE_CHANGED,
         actor=actor,
         account=membership.account,
         target=membership,
@@ -223,7 +235,7 @@ def member_remove(*, membership: Membership, actor: Actor) -> None:
         raise ServiceError(LAST_ADMIN_MESSAGE, code="last_admin")
     user, account = membership.user, membership.account
     audit.record(
-        "member.removed",
+        AuditAction.MEMBER_REMOVED,
         actor=actor,
         account=account,
         target=membership,
@@ -235,6 +247,12 @@ def member_remove(*, membership: Membership, actor: Actor) -> None:
         user_deactivate(user=user, actor=actor)
 
 
+def _record_user_event(action: AuditAction, *, user: User, actor: Actor, changes: dict) -> None:
+    # In the trail of every account the user belongs to, so each account's admins see it.
+    for account in Account.objects.filter(memberships__user=user) or [None]:
+        audit.record(action, actor=actor, account=account, target=user, changes=changes)
+
+
 @transaction.atomic
 def user_deactivate(*, user: User, actor: Actor) -> User:
     """Deactivate a user: they cannot sign in and every one of their tokens is refused."""
@@ -243,13 +261,79 @@ def user_deactivate(*, user: User, actor: Actor) -> User:
         return user
     user.is_active = False
     user.save(update_fields=["is_active"])
-    accounts = Account.objects.filter(memberships__user=user) or [None]
-    for account in accounts:
-        audit.record(
-            "user.deactivated",
-            actor=actor,
-            account=account,
-            target=user,
-            changes={"is_active": [True, False]},
-        )
+    _record_user_event(
+        AuditAction.USER_DEACTIVATED, user=user, actor=actor, changes={"is_active": [True, False]}
+    )
     return user
+
+
+@transaction.atomic
+def user_reactivate(*, user: User, actor: Actor) -> User:
+    """Let a deactivated user sign in again; their tokens that are still active work again."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.is_active:
+        return user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _record_user_event(
+        AuditAction.USER_REACTIVATED, user=user, actor=actor, changes={"is_active": [False, True]}
+    )
+    return user
+
+
+@transaction.atomic
+def user_create(*, email: str, name: str, password: str | None, actor: Actor) -> User:
+    """A user added by a superuser in the admin, in no account yet. None: no usable password."""
+    user = User.objects.create_user(_checked_email(email), password, name=name)
+    changes = {"email": user.email, "name": name}
+    _record_user_event(AuditAction.USER_CREATED, user=user, actor=actor, changes=changes)
+    return user
+
+
+USER_FIELDS = ("email", "name", "is_active", "is_staff", "is_superuser")
+
+
+def check_user_rights(*, user: User, is_staff: bool, is_superuser: bool) -> None:
+    """Raise ServiceError when `user` may not hold these rights: a service account is never
+    staff (it exists to own tokens; nobody signs in as it)."""
+    if user.is_service_account and (is_staff or is_superuser):
+        raise ServiceError(
+            "A service account cannot be staff or a superuser.",
+            field="is_staff" if is_staff else "is_superuser",
+        )
+
+
+@transaction.atomic
+def user_update(*, user: User, actor: Actor, **fields: Any) -> User:
+    """A superuser's edit of a user (the admin's user form): the fields of USER_FIELDS, each
+    change audited. Deactivating and reactivating are their own events."""
+    unknown = set(fields) - set(USER_FIELDS)
+    if unknown:
+        raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    active = fields.pop("is_active", user.is_active)
+    if "email" in fields:
+        fields["email"] = _checked_email(fields["email"], user=user)
+    check_user_rights(
+        user=user,
+        is_staff=fields.get("is_staff", user.is_staff),
+        is_superuser=fields.get("is_superuser", user.is_superuser),
+    )
+    changed = {k: [getattr(user, k), v] for k, v in fields.items() if getattr(user, k) != v}
+    if changed:
+        for key, (_, new) in changed.items():
+            setattr(user, key, new)
+        user.save(update_fields=list(changed))
+        _record_user_event(AuditAction.USER_UPDATED, user=user, actor=actor, changes=changed)
+    if active != user.is_active:
+        change = user_reactivate if active else user_deactivate
+        user = change(user=user, actor=actor)
+    return user
+
+
+def _checked_email(email: str, *, user: User | None = None) -> str:
+    """A valid address no other user has."""
+    email = _valid_email(email)
+    if User.objects.filter(email=email).exclude(pk=user.pk if user else None).exists():
+        raise ServiceError("Another user has this email address.", field="email")
+    return email

@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from accounts.admin import UserAdmin
+from accounts.admin import RefusalsAdmin, UserAdmin
 from accounts.audit import actor_from_request
 from accounts.models import User
 from core.text import REASON_MAX_LENGTH, TextFormField
@@ -118,7 +118,7 @@ TOKEN_DETAIL_FIELDS = (
 
 
 @admin.register(Token)
-class TokenAdmin(admin.ModelAdmin):
+class TokenAdmin(RefusalsAdmin):
     list_display = (
         "prefix",
         "description",

@@ -128,7 +128,7 @@ class TokenDetailView(GenericAPIView):
     @extend_schema(
         request=TokenUpdateSerializer,
         responses=TokenSerializer,
-        summary="Change a token's description",
+        summary="Change a token's description, or (admins) when it expires",
     )
     def patch(self, request, pk: int):
         token = self.get_object()
@@ -137,8 +137,9 @@ class TokenDetailView(GenericAPIView):
         with service_errors():
             services.token_update(
                 token=token,
-                description=data.validated_data["description"],
                 actor=actor_from_request(request),
+                access=request.auth,
+                **data.validated_data,
             )
         return Response(TokenSerializer(token).data)
 

@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from django import forms
 
 from accounts.access import SCOPES
-from accounts.models import UNUSED_TOKEN_DAYS, Account, Membership, Role, User
+from accounts.models import (
+    MAX_TOKEN_LIFETIME_DAYS,
+    MIN_TOKEN_LIFETIME_DAYS,
+    UNUSED_TOKEN_DAYS,
+    Account,
+    Membership,
+    Role,
+    User,
+)
 from core.text import DESCRIPTION_MAX_LENGTH, TextFormField
 
 PRESET_DAYS = {"30": 30, "60": 60, "90": 90, "365": 365}
@@ -25,10 +33,11 @@ class PolicyForm(forms.Form):
     )
     token_max_lifetime_days = forms.IntegerField(
         required=False,
-        min_value=1,
-        max_value=3650,
+        min_value=MIN_TOKEN_LIFETIME_DAYS,
+        max_value=MAX_TOKEN_LIFETIME_DAYS,
         label="Maximum token lifetime (days)",
-        help_text="From 1 to 3650. Leave empty to allow tokens that never expire.",
+        help_text=f"From {MIN_TOKEN_LIFETIME_DAYS} to {MAX_TOKEN_LIFETIME_DAYS}. "
+        "Leave empty to allow tokens that never expire.",
     )
     revoke_unused_after_days = forms.TypedChoiceField(
         choices=[("", "Never"), *UNUSED_TOKEN_DAYS],

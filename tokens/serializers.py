@@ -72,7 +72,18 @@ class TokenCreateSerializer(serializers.Serializer):
 
 
 class TokenUpdateSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=200, required=False)
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Admins only: within the account's maximum lifetime counted from now; "
+        "null: never, if the policy allows.",
+    )
+
+    def validate(self, data):
+        if not data:
+            raise serializers.ValidationError("Send a description, an expires_at or both.")
+        return data
 
 
 class TokenFilterSerializer(serializers.Serializer):

@@ -14,17 +14,19 @@ from django.utils import timezone
 from accounts import audit
 from accounts.access import ALL_SCOPES, SCOPES, Access
 from accounts.audit import Actor
-from accounts.models import Account, Membership, User
+from accounts.models import Account, AuditAction, Membership, User
 from core.errors import ServiceError
 from core.text import DESCRIPTION_MAX_LENGTH, clean_text
 from tokens import crypto
-from tokens.models import Token
+from tokens.models import Status, Token
 from tokens.signals import token_created, token_revoked, token_used
 
 OWNER_NOT_MEMBER = "The owner must be an active member of this account."
 
 # Passed as `expires_at` when the caller did not choose: the account's maximum lifetime applies.
 DEFAULT_EXPIRY = object()
+# A field token_update leaves as it is.
+UNCHANGED = object()
 
 
 class InvalidToken(Exception):
@@ -150,7 +152,7 @@ def token_issue(
     )
     token = issued.token
     audit.record(
-        "token.created",
+        AuditAction.TOKEN_CREATED,
         actor=actor,
         account=account,
         target=token,
@@ -158,7 +160,7 @@ def token_issue(
             "owner": owner.email,
             "description": description,
             "scopes": token.scopes,
-            "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+            "expires_at": _iso(token.expires_at),
         },
     )
     token_created.send(sender=Token, token=token, actor=actor)
@@ -167,15 +169,24 @@ def token_issue(
 
 @transaction.atomic
 def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) -> IssuedToken:
-    """Replace a token with a new secret: same owner, description and scopes, and the same
-    lifetime (capped by today's policy). The old token is revoked in the same transaction."""
+    """Replace a token's secret, nothing else: the new token keeps the owner, description,
+    scopes and the same expiry, so rotation mints no new power and no new lifetime. The old
+    token is revoked in the same transaction. Expired and revoked tokens are not rotated."""
     token = (
         Token.objects.select_for_update(of=("self",))
         .select_related("account", "owner")
         .get(pk=token.pk)
     )
-    if token.revoked_at is not None:
+    if access is not None:
+        access.require_token_rotate(token)
+    now = timezone.now()
+    status = token.status_at(now)
+    if status == Status.REVOKED:
         raise ServiceError("This token is revoked; create a new one instead.", code="token_revoked")
+    if status == Status.EXPIRED:
+        raise ServiceError(
+            "This token has expired; create a new one instead.", code="token_expired"
+        )
     owner, account = token.owner, token.account
     if (
         owner is None
@@ -185,56 +196,79 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
         raise ServiceError(
             "The owner of this token is no longer an active member.", code="owner_not_member"
         )
-    if access is not None:
-        access.require_token_rotate(token)
-    now = timezone.now()
-    limit = max_expiry(account, now)
-    if token.expires_at is None:
-        expires_at = limit
-    else:
-        expires_at = now + (token.expires_at - token.created_at)
-        if limit is not None:
-            expires_at = min(expires_at, limit)
     issued = _create(
         account=account,
         owner=owner,
         created_by=actor.user,
         description=token.description,
         scopes=token.scopes,
-        expires_at=expires_at,
+        expires_at=token.expires_at,
         now=now,
     )
     token.revoked_at = now
     token.revoked_by = actor.user
     token.save(update_fields=["revoked_at", "revoked_by"])
     audit.record(
-        "token.rotated",
+        AuditAction.TOKEN_ROTATED,
         actor=actor,
         account=account,
         target=issued.token,
         changes={
             "rotated_from": token.pk,
             "old_prefix": token.prefix,
-            "expires_at": expires_at.isoformat() if expires_at else None,
+            "expires_at": _iso(token.expires_at),
         },
     )
     return issued
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 @transaction.atomic
-def token_update(*, token: Token, description: str, actor: Actor) -> Token:
-    description = _clean_description(description)
-    old = token.description
-    if old != description:
-        token.description = description
-        token.save(update_fields=["description"])
-        audit.record(
-            "token.updated",
-            actor=actor,
-            account=token.account,
-            target=token,
-            changes={"description": [old, description]},
-        )
+def token_update(
+    *,
+    token: Token,
+    actor: Actor,
+    access: Access | None = None,
+    description: str | object = UNCHANGED,
+    expires_at: datetime | None | object = UNCHANGED,
+) -> Token:
+    """Relabel a token and/or change when it expires (admins only: within the account's maximum
+    lifetime counted from now; None only when the policy allows). One audit event holds every
+    change; nothing changed, nothing written."""
+    if access is not None:
+        if expires_at is UNCHANGED:
+            access.require_token_change(token)
+        else:
+            access.require_token_extend(token)
+    new: dict[str, Any] = {}
+    if description is not UNCHANGED:
+        new["description"] = _clean_description(description)
+    if expires_at is not UNCHANGED:
+        if token.revoked_at is not None:
+            raise ServiceError(
+                "This token is revoked; create a new one instead.", code="token_revoked"
+            )
+        new["expires_at"] = _resolve_expiry(token.account, expires_at, timezone.now())
+    changed = [name for name, value in new.items() if getattr(token, name) != value]
+    if not changed:
+        return token
+    changes = {
+        "description": [token.description, new.get("description")],
+        "expires_at": [_iso(token.expires_at), _iso(new.get("expires_at"))],
+    }
+    for name in changed:
+        setattr(token, name, new[name])
+    token.save(update_fields=changed)
+    audit.record(
+        AuditAction.TOKEN_UPDATED,
+        actor=actor,
+        account=token.account,
+        target=token,
+        changes={name: changes[name] for name in changed},
+    )
     return token
 
 
@@ -245,7 +279,7 @@ def token_revoke(
     actor: Actor,
     access: Access | None = None,
     reason: str = "",
-    action: str = "token.revoked",
+    action: AuditAction = AuditAction.TOKEN_REVOKED,
 ) -> bool:
     """Revoke a token; the row stays for the audit trail. False if it was already revoked.
     `access` is the caller's (None for staff, the operator and the system)."""
@@ -379,5 +413,8 @@ def tokens_revoke_leaked(candidates: list[str], *, actor: Actor) -> None:
     leaked = Token.objects.filter(digest__in=digests, revoked_at__isnull=True)
     for token in leaked.select_related("account"):
         token_revoke(
-            token=token, actor=actor, action="token.leak_reported", reason="reported as leaked"
+            token=token,
+            actor=actor,
+            action=AuditAction.TOKEN_LEAK_REPORTED,
+            reason="reported as leaked",
         )

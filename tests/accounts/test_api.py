@@ -1,6 +1,8 @@
 import pytest
 
+from accounts import services
 from accounts.models import Account, AuditEvent, Membership, Role, User
+from core.errors import ServiceError
 from tests.factories import MembershipFactory, UserFactory
 from tokens import crypto
 from tokens.models import Token
@@ -332,3 +334,13 @@ def test_every_list_parameter_is_validated(admin_api, path, query):
 def test_an_unknown_action_filter_finds_nothing(admin_api):
     assert admin_api.get("/api/v1/audit-events?action=nothing.like.this").json()["count"] == 0
     assert admin_api.get("/api/v1/audit-events?action=").json()["count"] > 0
+
+
+def test_a_rule_the_account_service_refuses_is_a_400_not_a_500(admin_api, monkeypatch):
+    def refuse(**kwargs):
+        raise ServiceError("A new rule says no.", code="new_rule")
+
+    monkeypatch.setattr(services, "account_update", refuse)
+    response = admin_api.patch("/api/v1/account", {"name": "x"}, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "A new rule says no.", "code": "new_rule"}

@@ -1,5 +1,11 @@
+from importlib import import_module
+from types import SimpleNamespace
+
 import pytest
-from django.db import IntegrityError, transaction
+from django.apps import apps as global_apps
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Account, Membership, User
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
@@ -67,3 +73,38 @@ def test_database_refuses_a_staff_service_account():
 def test_database_refuses_a_lifetime_out_of_range():
     with pytest.raises(IntegrityError), transaction.atomic():
         AccountFactory(token_max_lifetime_days=0)
+
+
+def test_users_are_found_by_the_normalised_email_through_the_index():
+    user = UserFactory(email="grace@example.com")
+    with CaptureQueriesContext(connection) as queries:
+        assert User.objects.get_by_natural_key("  Grace@Example.COM ") == user
+    sql = queries[0]["sql"].upper()
+    assert "LIKE" not in sql and "UPPER(" not in sql and "LOWER(" not in sql
+
+
+def test_the_migration_normalises_emails_stored_before_it():
+    user = UserFactory(email="grace@example.com")
+    User.objects.filter(pk=user.pk).update(email="  Grace@Example.COM")
+    migration = import_module("accounts.migrations.0003_normalize_emails")
+    migration.normalize_emails(global_apps, SimpleNamespace(connection=connection))
+    user.refresh_from_db()
+    assert user.email == "grace@example.com"
+
+
+@pytest.mark.parametrize(("days", "valid"), [(0, False), (1, True), (3650, True), (3651, False)])
+def test_every_entry_point_allows_the_same_lifetime_range(days, valid):
+    from accounts.serializers import AccountUpdateSerializer
+    from tokens.forms import PolicyForm
+
+    assert PolicyForm({"token_max_lifetime_days": days}).is_valid() is valid
+    serializer = AccountUpdateSerializer(data={"token_max_lifetime_days": days}, partial=True)
+    assert serializer.is_valid() is valid
+    account = AccountFactory.build(slug="range", token_max_lifetime_days=days)
+    refusals = 0
+    for check in (account.clean_fields, account.validate_constraints):  # validators, constraint
+        try:
+            check()
+        except ValidationError:
+            refusals += 1
+    assert refusals == (0 if valid else 2)

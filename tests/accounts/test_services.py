@@ -3,6 +3,7 @@ import pytest
 from accounts import services
 from accounts.audit import Actor
 from accounts.models import Account, AuditEvent, Membership, Role, User
+from core.errors import ServiceError
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,3 +164,40 @@ def test_account_update_without_a_change_writes_nothing():
     account = AccountFactory(name="Same")
     services.account_update(account=account, actor=Actor(), name="Same")
     assert not AuditEvent.objects.exists()
+
+
+def test_user_reactivate_records_one_event_per_account_and_is_idempotent():
+    user = MembershipFactory().user
+    services.user_deactivate(user=user, actor=Actor())
+    services.user_reactivate(user=user, actor=Actor())
+    services.user_reactivate(user=user, actor=Actor())
+    user.refresh_from_db()
+    assert user.is_active
+    events = AuditEvent.objects.filter(action="user.reactivated", target_id=str(user.pk))
+    assert [e.changes for e in events] == [{"is_active": [False, True]}]
+
+
+def test_user_update_refuses_fields_it_does_not_own():
+    user = UserFactory()
+    with pytest.raises(ServiceError, match="Cannot change password"):
+        services.user_update(user=user, actor=Actor(), password="x")
+
+
+@pytest.mark.parametrize("right", ["is_staff", "is_superuser"])
+def test_a_service_account_never_gets_staff_rights(right):
+    bot = UserFactory(is_service_account=True)
+    with pytest.raises(ServiceError) as refused:
+        services.user_update(user=bot, actor=Actor(), **{right: True})
+    assert refused.value.field == right
+    bot.refresh_from_db()
+    assert not getattr(bot, right)
+
+
+def test_user_update_normalises_the_email_and_refuses_one_taken_in_any_case():
+    user, other = UserFactory(), UserFactory(email="taken@example.com")
+    services.user_update(user=user, actor=Actor(), email="  New@Example.COM ")
+    user.refresh_from_db()
+    assert user.email == "new@example.com"
+    with pytest.raises(ServiceError, match="Another user"):
+        services.user_update(user=user, actor=Actor(), email="TAKEN@example.com")
+    assert other.email == "taken@example.com"

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -83,3 +85,22 @@ def test_base_layout_has_landmarks_and_a_skip_link(client):
     assert 'href="#main"' in html and '<main id="main"' in html
     assert "<header" in html and "<footer" in html
     assert "http://" not in html.replace("http://127.0.0.1", "") and "https://" not in html
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"username": "not-an-email", "password": ""},
+        {"username": "a@b.example", "password": "x"},
+    ],
+    ids=["empty", "field-errors", "wrong-password"],
+)
+def test_login_fields_describe_themselves_with_ids_that_exist(client, data):
+    response = client.post("/login/", data) if data else client.get("/login/")
+    html = response.content.decode()
+    described = {i for ids in re.findall(r'aria-describedby="([^"]+)"', html) for i in ids.split()}
+    assert all(f'id="{i}"' in html for i in described), described
+    if data and data["username"] == "not-an-email":
+        assert described >= {"id_username_error", "id_password_error"}
+        assert "Enter a valid email address." in html

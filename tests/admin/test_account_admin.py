@@ -2,7 +2,9 @@
 
 import pytest
 
+from accounts import services
 from accounts.models import Account, AuditEvent
+from core.errors import ServiceError
 from tests.factories import AccountFactory
 
 CHANGELIST = "/admin/accounts/account/"
@@ -131,3 +133,18 @@ def test_accounts_are_neither_added_nor_deleted_in_the_admin(request, account_a,
     )
     assert response.status_code == 200  # "No action selected": the action is not offered
     assert Account.objects.filter(pk=account_a.pk).exists()
+
+
+def test_a_rule_the_service_refuses_on_save_is_a_message_not_a_500(
+    staff_client, account_a, monkeypatch
+):
+    def refuse(**kwargs):
+        raise ServiceError("A new rule says no.")
+
+    monkeypatch.setattr(services, "account_update", refuse)
+    response = staff_client.post(change_url(account_a), form_data(account_a, name="Renamed"))
+    assert response.status_code == 302 and response["Location"] == change_url(account_a)
+    page = staff_client.get(response["Location"])
+    assert "A new rule says no." in page.content.decode()
+    account_a.refresh_from_db()
+    assert account_a.name == "Acme"

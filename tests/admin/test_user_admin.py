@@ -182,3 +182,109 @@ def test_superuser_still_manages_rights(superuser_client, agent_a):
     assert response.status_code == 302, response.context["adminform"].form.errors
     agent_a.refresh_from_db()
     assert agent_a.is_staff and agent_a.name == "Renamed"
+
+
+def user_form(user: User, **changes) -> dict:
+    data = {
+        "email": user.email,
+        "name": user.name,
+        "is_active": "on" if user.is_active else "",
+        "is_staff": "on" if user.is_staff else "",
+        "is_superuser": "on" if user.is_superuser else "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "00:00:00",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "tokens-TOTAL_FORMS": "0",
+        "tokens-INITIAL_FORMS": "0",
+        **changes,
+    }
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def test_superuser_edits_are_audited_as_the_superuser(
+    superuser_client, superuser, agent_a, account_a
+):
+    old_name = agent_a.name
+    response = superuser_client.post(
+        change_url(agent_a),
+        user_form(agent_a, email="Grace@Acme.example", name="Grace", is_staff="on"),
+    )
+    assert response.status_code == 302
+    agent_a.refresh_from_db()
+    assert (agent_a.email, agent_a.name, agent_a.is_staff) == ("grace@acme.example", "Grace", True)
+    event = AuditEvent.objects.get(action="user.updated")
+    assert (event.actor, event.account, event.target_id) == (superuser, account_a, str(agent_a.pk))
+    assert event.changes == {
+        "email": ["agent@acme.example", "grace@acme.example"],
+        "name": [old_name, "Grace"],
+        "is_staff": [False, True],
+    }
+
+
+def test_superuser_deactivates_and_reactivates_through_the_services(
+    superuser_client, superuser, api, issue, agent_a, account_a
+):
+    _, secret = issue(agent_a, account_a)
+    superuser_client.post(change_url(agent_a), user_form(agent_a, is_active=""))
+    agent_a.refresh_from_db()
+    assert not agent_a.is_active and api(secret).get("/api/v1/me").status_code == 401
+    superuser_client.post(change_url(agent_a), user_form(agent_a, is_active="on"))
+    agent_a.refresh_from_db()
+    assert agent_a.is_active and api(secret).get("/api/v1/me").status_code == 200
+    actions = list(
+        AuditEvent.objects.filter(target_id=str(agent_a.pk))
+        .order_by("id")
+        .values_list("action", "actor")
+    )
+    assert actions == [("user.deactivated", superuser.pk), ("user.reactivated", superuser.pk)]
+
+
+def test_saving_an_unchanged_user_writes_no_event(superuser_client, agent_a):
+    assert superuser_client.post(change_url(agent_a), user_form(agent_a)).status_code == 302
+    assert not AuditEvent.objects.filter(target_type="user").exists()
+
+
+@pytest.mark.parametrize("right", ["is_staff", "is_superuser"])
+def test_a_service_account_cannot_be_made_staff_a_form_error_not_a_500(
+    superuser_client, account_a, right
+):
+    bot = MembershipFactory(
+        account=account_a, user=UserFactory(email="bot@acme.example", is_service_account=True)
+    ).user
+    response = superuser_client.post(change_url(bot), user_form(bot, **{right: "on"}))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors[right] == ["A service account cannot be staff or a superuser."]
+    bot.refresh_from_db()
+    assert not bot.is_staff and not bot.is_superuser
+    assert not AuditEvent.objects.filter(target_type="user").exists()
+
+
+def test_an_email_another_user_has_in_any_case_is_refused(superuser_client, agent_a, admin_a):
+    response = superuser_client.post(
+        change_url(agent_a), user_form(agent_a, email="ADMIN@acme.example")
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"]
+    agent_a.refresh_from_db()
+    assert agent_a.email == "agent@acme.example"
+
+
+@pytest.mark.parametrize("usable", ["true", "false"])
+def test_superuser_adds_a_user_through_the_service(superuser_client, superuser, usable):
+    data = {"email": "New@Example.com", "name": "Newcomer", "usable_password": usable}
+    data |= {
+        f"{inline}-{count}_FORMS": "0"
+        for inline in ("memberships", "tokens")
+        for count in ("TOTAL", "INITIAL")
+    }
+    if usable == "true":
+        data |= {"password1": "a long enough passphrase", "password2": "a long enough passphrase"}
+    response = superuser_client.post(f"{CHANGELIST}add/", data)
+    user = User.objects.get(email="new@example.com")
+    assert response.status_code == 302 and response["Location"] == change_url(user)
+    assert user.has_usable_password() is (usable == "true")
+    event = AuditEvent.objects.get(action="user.created")
+    assert (event.actor, event.account, event.target_id) == (superuser, None, str(user.pk))
+    assert event.changes == {"email": "new@example.com", "name": "Newcomer"}

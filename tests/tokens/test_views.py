@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Membership, Role
+from core.errors import ServiceError
 from tests.factories import PASSWORD, AccountFactory, MembershipFactory, UserFactory
 from tokens.models import Token
+from tokens.views import list as list_views
 
 pytestmark = pytest.mark.django_db
 
@@ -180,6 +182,22 @@ def test_admin_turns_token_access_on_and_off_with_redirects_and_audit(as_user, a
     assert not account_a.token_access_enabled
     actions = list(AuditEvent.objects.values_list("action", flat=True)[:2])
     assert actions == ["account.token_access_disabled", "account.token_access_enabled"]
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [("access/", {"token_access_enabled": "on"}), ("policy/", {"token_max_lifetime_days": "30"})],
+)
+def test_a_rule_the_account_service_refuses_is_a_400_page_not_a_500(
+    as_user, account_a, admin_a, monkeypatch, path, data
+):
+    def refuse(**kwargs):
+        raise ServiceError("A new rule says no.")
+
+    monkeypatch.setattr(list_views, "account_update", refuse)
+    response = as_user(admin_a).post(PAGE + path, data)
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action__startswith="account.").exists()
 
 
 def test_admin_saves_policy(as_user, account_a, admin_a):

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.access import SCOPES
 from accounts.audit import SYSTEM
-from accounts.models import Account, User
+from accounts.models import Account, User, normalize_email
 from core.errors import ServiceError
 from tokens import services
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         account_obj = Account.objects.filter(slug=account).first()
         if account_obj is None:
             raise CommandError(f"No account with the slug {account!r}.")
-        owner_obj = User.objects.filter(email__iexact=owner.strip()).first()
+        owner_obj = User.objects.filter(email=normalize_email(owner)).first()
         if owner_obj is None:
             raise CommandError(f"No user with the email {owner!r}.")
         kwargs = {}
