@@ -8,13 +8,12 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
+from accounts.models import AuditAction
 from notifications.models import Kind
 from notifications.notices import Due, record
 from notifications.tasks import deliver_notices
 from tokens.models import Token
 from tokens.signals import token_created, token_revoked, token_used
-
-LEAK_ACTION = "token.leak_reported"
 
 
 def is_new_address(token: Token, ip: str) -> bool:
@@ -40,7 +39,7 @@ def token_created_for_someone_else(sender, token: Token, **kwargs) -> None:
 
 @receiver(token_revoked)
 def token_revoked_as_leaked(sender, token: Token, action: str, **kwargs) -> None:
-    if action == LEAK_ACTION:
+    if action == AuditAction.TOKEN_LEAK_REPORTED:
         _notify(Due(token, Kind.LEAKED, token.revoked_at))
 
 

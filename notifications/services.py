@@ -2,7 +2,7 @@ from django.db import transaction
 
 from accounts import audit
 from accounts.audit import Actor
-from accounts.models import User
+from accounts.models import AuditAction, User
 
 
 @transaction.atomic
@@ -13,7 +13,7 @@ def preferences_update(*, user: User, email_expiry_reminders: bool, actor: Actor
         user.email_expiry_reminders = email_expiry_reminders
         user.save(update_fields=["email_expiry_reminders"])
         audit.record(
-            "user.updated",
+            AuditAction.USER_UPDATED,
             actor=actor,
             target=user,
             changes={"email_expiry_reminders": [old, email_expiry_reminders]},
