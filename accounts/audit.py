@@ -1,13 +1,16 @@
 """The one way to write the audit trail."""
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
 from accounts.models import Account, AuditEvent, User
 from core.http import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ def record(
 ) -> AuditEvent:
     """Write one audit event. Call it inside the transaction of the change it describes."""
     user = actor.user if actor.user is not None and actor.user.pk else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         action=action,
         actor=user,
         actor_email=user.email if user else "",
@@ -58,3 +61,19 @@ def record(
         ip=actor.ip,
         changes=changes or {},
     )
+    # Logged once the change is committed: a rolled-back change leaves no line. No `changes`.
+    transaction.on_commit(
+        lambda: logger.info(
+            "audit event %s",
+            action,
+            extra={
+                "event": "audit",
+                "action": action,
+                "account_id": event.account_id,
+                "target": f"{event.target_type}:{event.target_id}" if target is not None else None,
+                "actor_id": event.actor_id,
+                "actor_token_prefix": event.actor_token_prefix or None,
+            },
+        )
+    )
+    return event

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from ops import health
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("tokens.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 handler404 = "core.api_errors.not_found"
