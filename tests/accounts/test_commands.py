@@ -116,4 +116,3 @@ def test_createaccount_can_turn_token_access_on_with_an_audit_event():
     assert "token access is on" in out
     event = AuditEvent.objects.get(action="account.token_access_enabled")
     assert event.account.slug == "initech" and event.actor is None
-
