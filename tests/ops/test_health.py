@@ -24,13 +24,19 @@ def test_readyz_answers_200_when_database_and_cache_answer(client):
 
 
 @pytest.mark.django_db
-def test_readyz_answers_503_naming_an_unreachable_cache(client, settings):
-    settings.CACHES = {
-        "default": {
+@pytest.mark.parametrize(
+    "cache",
+    [
+        {  # nothing listens there
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
+        },
+        {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},  # answers, keeps nothing
+    ],
+    ids=["unreachable", "keeps-nothing"],
+)
+def test_readyz_answers_503_naming_a_cache_that_fails(client, settings, cache):
+    settings.CACHES = {"default": cache}
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "failed": ["cache"]}
