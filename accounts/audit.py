@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest
 
 from accounts.models import Account, AuditEvent, User
@@ -61,19 +61,16 @@ def record(
         ip=actor.ip,
         changes=changes or {},
     )
-    # Logged once the change is committed: a rolled-back change leaves no line. No `changes`.
-    transaction.on_commit(
-        lambda: logger.info(
-            "audit event %s",
-            action,
-            extra={
-                "event": "audit",
-                "action": action,
-                "account_id": event.account_id,
-                "target": f"{event.target_type}:{event.target_id}" if target is not None else None,
-                "actor_id": event.actor_id,
-                "actor_token_prefix": event.actor_token_prefix or None,
-            },
-        )
+    logger.info(
+        "audit event %s",
+        action,
+        extra={
+            "event": "audit",
+            "action": action,
+            "account_id": event.account_id,
+            "target": f"{event.target_type}:{event.target_id}" if target is not None else None,
+            "actor_id": event.actor_id,
+            "actor_token_prefix": event.actor_token_prefix or None,
+        },
     )
     return event

@@ -9,8 +9,7 @@ import pytest
 from tests.factories import PASSWORD
 from tokens import crypto
 
-# Real commits: audit lines are logged when the change commits, inside its request.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 # Well formed (its checksum matches), but no such token exists.
 UNKNOWN = "tpk_" + "A" * 32 + crypto.checksum("tpk_" + "A" * 32)
