@@ -99,3 +99,29 @@ def test_probes_are_not_rate_limited(client, settings, path):
 def test_probes_are_not_in_the_api_schema(client):
     schema = client.get("/api/v1/schema?format=json").json()
     assert not [path for path in schema["paths"] if "healthz" in path or "readyz" in path]
+
+
+def test_probes_answer_over_plain_http_in_production():
+    # Probes call the process directly: no redirect to HTTPS, unlike every page.
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "client = Client(HTTP_HOST='tokens.example.com')\n"
+        "print(client.get('/healthz').status_code, client.get('/login/').status_code)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        env={
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "DJANGO_ENV": "production",
+            "SECRET_KEY": "x" * 60,
+            "ALLOWED_HOSTS": "tokens.example.com",
+            "PATH": "/usr/bin:/bin",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["200", "301"]
