@@ -34,7 +34,7 @@ worker: install
 	$(BIN)/python manage.py worker
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

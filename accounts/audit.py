@@ -1,5 +1,6 @@
 """The one way to write the audit trail."""
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,6 +9,8 @@ from django.http import HttpRequest
 
 from accounts.models import Account, AuditAction, AuditEvent, User
 from core.http import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def record(
     if action not in AuditAction.values:
         raise ValueError(f"Unknown audit action {action!r}: add it to AuditAction.")
     user = actor.user if actor.user is not None and actor.user.pk else None
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         action=action,
         actor=user,
         actor_email=user.email if user else "",
@@ -61,3 +64,16 @@ def record(
         ip=actor.ip,
         changes=changes or {},
     )
+    logger.info(
+        "audit event %s",
+        action,
+        extra={
+            "event": "audit",
+            "action": action,
+            "account_id": event.account_id,
+            "target": f"{event.target_type}:{event.target_id}" if target is not None else None,
+            "actor_id": event.actor_id,
+            "actor_token_prefix": event.actor_token_prefix or None,
+        },
+    )
+    return event

@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts import views as account_views
 from accounts.forms import AdminLoginForm
 from accounts.signin import answers_429_when_limited
+from ops import health
 
 # The admin's sign-in goes through the portal's sign-in counter.
 admin.site.login_form = AdminLoginForm
@@ -18,6 +19,8 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("admin/login/", answers_429_when_limited(admin.site.login)),
     path("admin/", admin.site.urls),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]
 
 handler400 = "core.api_errors.bad_request"

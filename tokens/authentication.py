@@ -6,6 +6,7 @@ back to the browser session."""
 
 import base64
 import binascii
+import logging
 from typing import NoReturn
 
 from rest_framework import exceptions
@@ -15,15 +16,29 @@ from accounts.access import Access
 from accounts.models import Membership
 from core.http import address_bucket, client_ip
 from core.ratelimit import hit
-from tokens import services
+from tokens import crypto, services
+
+logger = logging.getLogger(__name__)
 
 # The same answer for every reason a token is refused: nothing to learn from it.
 INVALID = "Invalid, expired or revoked token."
 
 
-def _refuse(request) -> NoReturn:
-    """Count a failed authentication for the client's address; past the limit, answer 429."""
-    wait = hit(address_bucket(client_ip(request)), "auth_failure")
+def _refuse(request, raw: str = "") -> NoReturn:
+    """Log and count a failed authentication for the client's address; past the limit, 429."""
+    ip = client_ip(request)
+    well_formed = crypto.is_well_formed(raw)
+    logger.warning(
+        "token authentication failed",
+        extra={
+            "event": "auth.failed",
+            # "refused": a real-looking token that is unknown, revoked, expired or not usable.
+            "reason": "refused" if well_formed else "malformed",
+            "client_ip": ip or "unknown",
+            "token_prefix": crypto.display_prefix(raw) if well_formed else None,
+        },
+    )
+    wait = hit(address_bucket(ip), "auth_failure")
     if wait is not None:
         raise exceptions.Throttled(wait)
     raise exceptions.AuthenticationFailed(INVALID)
@@ -33,7 +48,7 @@ def _authenticate(request, raw: str, email: str | None = None):
     try:
         access = services.token_authenticate(raw, email=email)
     except services.InvalidToken:
-        _refuse(request)
+        _refuse(request, raw)
     except services.TokenAccessDisabled:
         raise exceptions.PermissionDenied(
             "Token access is disabled for this account. An account admin can turn it on.",

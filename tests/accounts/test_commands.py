@@ -94,3 +94,25 @@ def test_demo_prints_the_password_once_then_how_to_reset_it():
     assert "password:" not in second and "changepassword" in second
     assert Account.objects.filter(slug="demo").count() == 1
     assert AuditEvent.objects.filter(action="account.created").count() == 1
+
+
+def test_createaccount_leaves_token_access_off_by_default():
+    out = run("createaccount", "initech", "--name", "Initech", "--admin-email", "b@i.example")
+    assert not Account.objects.get().token_access_enabled
+    assert "token access is off" in out
+
+
+def test_createaccount_can_turn_token_access_on_with_an_audit_event():
+    out = run(
+        "createaccount",
+        "initech",
+        "--name",
+        "Initech",
+        "--admin-email",
+        "b@i.example",
+        "--enable-token-access",
+    )
+    assert Account.objects.get().token_access_enabled
+    assert "token access is on" in out
+    event = AuditEvent.objects.get(action="account.token_access_enabled")
+    assert event.account.slug == "initech" and event.actor is None

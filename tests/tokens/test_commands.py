@@ -58,3 +58,20 @@ def test_createtoken_refuses_bad_input(agent_a, admin_b, args, reason):
     with pytest.raises(CommandError, match=reason):
         run(*args, "--description", "x")
     assert not Token.objects.filter(account__slug="acme").exists()
+
+
+ARGS = ["--account", "acme", "--owner", "agent@acme.example", "--description", "deploy"]
+
+
+def test_createtoken_warns_when_the_accounts_token_access_is_off(api, agent_a, account_a):
+    account_a.token_access_enabled = False
+    account_a.save()
+    secret, note = run(*ARGS)
+    assert "Token access is off for acme" in note
+    assert crypto.is_well_formed(secret)
+    assert api(secret).get("/api/v1/me").status_code == 403
+
+
+def test_createtoken_does_not_warn_when_token_access_is_on(agent_a, account_a):
+    _, note = run(*ARGS)
+    assert "Token access is off" not in note

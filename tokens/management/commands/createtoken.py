@@ -52,3 +52,10 @@ class Command(BaseCommand):
             f"expires {expiry}. The secret below is shown once:"
         )
         self.stdout.write(issued.secret)
+        if not account_obj.token_access_enabled:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"Token access is off for {account_obj.slug}: the token is refused (403) "
+                    "until an account admin turns it on."
+                )
+            )
