@@ -386,7 +386,10 @@ def test_session_in_several_accounts_without_the_header_asks_for_one(client, in_
     client.force_login(in_two_accounts)
     response = client.get("/api/v1/me")
     assert response.status_code == 400
-    assert response.json()["code"] == "account_required"
+    assert response.json() == {
+        "detail": "You belong to several accounts: name one in the X-Account header.",
+        "code": "account_required",
+    }
 
 
 @pytest.mark.parametrize(("slug", "role"), [("acme", "agent"), ("globex", "admin")])
