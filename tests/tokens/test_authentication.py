@@ -135,6 +135,16 @@ def test_token_access_off_gives_403_and_on_again_works(api, issue, agent_a, admi
     assert api(secret).get("/api/v1/me").status_code == 200
 
 
+def test_token_access_off_says_who_can_turn_it_on(api, issue, agent_a, account_a):
+    _, secret = issue(agent_a, account_a)
+    account_a.token_access_enabled = False
+    account_a.save()
+    assert api(secret).get("/api/v1/me").json() == {
+        "detail": "Token access is disabled for this account. An account admin can turn it on.",
+        "code": "token_access_disabled",
+    }
+
+
 def test_demoted_owner_loses_admin_calls_on_the_next_request(api, issue, admin_a, account_a):
     MembershipFactory(account=account_a, role=Role.ADMIN)  # so admin_a may step down
     _, secret = issue(admin_a, account_a)
@@ -448,6 +458,7 @@ def raw_basic(text: bytes) -> str:
         lambda email, secret: raw_basic(f"{email}/token:{secret}:{secret}".encode()),
         lambda email, secret: raw_basic(f"{email}:{secret}".encode()),  # no /token
         lambda email, secret: raw_basic(f"{email}/tokens:{secret}".encode()),
+        lambda email, secret: raw_basic(f"{email}/TOKEN:{secret}".encode()),  # same length
         lambda email, secret: raw_basic(f"/token:{secret}".encode()),  # empty email
         lambda email, secret: raw_basic(f"{email}/token:".encode()),  # empty secret
         lambda email, secret: basic(email, secret)[:-2],  # bad base64
@@ -461,6 +472,7 @@ def raw_basic(text: bytes) -> str:
         "several-colons",
         "missing-token-marker",
         "wrong-marker",
+        "marker-in-capitals",
         "empty-email",
         "empty-secret",
         "bad-base64",

@@ -11,7 +11,7 @@ from accounts import services as account_services
 from accounts.access import ALL_SCOPES, SCOPES, Access
 from accounts.audit import SYSTEM, Actor
 from accounts.models import AuditEvent, Membership, Role
-from core.errors import ServiceError
+from core.errors import AccessDenied, ServiceError
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 from tokens import crypto, services
 from tokens.models import Token
@@ -314,6 +314,28 @@ def test_leaked_tokens_are_revoked_once_and_junk_is_ignored(
     assert Token.objects.get(pk=kept.token.pk).revoked_at is None
     event = AuditEvent.objects.get(action="token.leak_reported")
     assert event.changes == {"reason": "reported as leaked"}
+
+
+# What a caller may do: the role table, then the token's scopes.
+
+
+def test_a_role_without_the_scope_is_refused_with_its_own_message(account_a, light_a):
+    with pytest.raises(AccessDenied) as info:
+        access(light_a, account_a).require("members:read")
+    assert info.value.message == "Your role (light_agent) does not allow members:read."
+    assert info.value.code == "permission_denied"
+
+
+def test_a_token_without_the_scope_is_refused_with_its_own_message(account_a, admin_a):
+    with pytest.raises(AccessDenied) as info:
+        access(admin_a, account_a, scopes={"tokens:read"}).require("audit:read")
+    assert info.value.message == "This token lacks the audit:read scope."
+    assert info.value.code == "insufficient_scope"
+
+
+def test_an_unknown_role_may_do_nothing(account_a, admin_a):
+    with pytest.raises(AccessDenied):
+        access(admin_a, account_a, role="owner").require("account:read")
 
 
 # Member rules that tokens depend on.
