@@ -1,6 +1,7 @@
 # make run: serve the portal on http://127.0.0.1:8000/ with one job worker (SQLite, nothing else needed)
 # make worker: one job worker (run as many as you like), against DATABASE_URL
 # make test: run the whole test suite
+# make mutation: mutation testing of the security-critical modules (slow; not part of CI)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run worker test lint format bench serve clean
+.PHONY: install run worker test lint format bench serve clean mutation
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +36,12 @@ worker: install
 
 test: install
 	$(BIN)/python -m pytest --cov --cov-report=term-missing:skip-covered $(PYTEST_ARGS)
+
+# Modules and tests are set in pyproject.toml ([tool.mutmut]); results and equivalent mutants in
+# docs/testing.md. One module at a time: make mutation MUTANTS='tokens.crypto*'
+mutation: install
+	env -u DATABASE_URL -u CACHE_URL $(BIN)/mutmut run $(MUTANTS)
+	$(BIN)/mutmut results
 
 lint: install
 	$(BIN)/ruff check .

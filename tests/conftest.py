@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models.query_utils import DeferredAttribute
 from rest_framework.test import APIClient
 
 from accounts.audit import Actor
@@ -65,6 +66,38 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# Marks the token, user and account that token authentication returned.
+_FROM_AUTHENTICATION = "_loaded_by_token_authentication"
+
+
+@pytest.fixture(autouse=True)
+def _authenticated_objects_are_fully_loaded(monkeypatch):
+    """A field token authentication did not load would cost a silent query on every request that
+    reads it: reading one fails the test instead, naming the field to add to its columns."""
+    authenticate, deferred_get = services.token_authenticate, DeferredAttribute.__get__
+
+    def marked(*args, **kwargs):
+        access = authenticate(*args, **kwargs)
+        for instance in (access.token, access.user, access.account):
+            instance.__dict__[_FROM_AUTHENTICATION] = True
+        return access
+
+    def strict_get(self, instance, cls=None):
+        if (
+            instance is not None
+            and instance.__dict__.get(_FROM_AUTHENTICATION)
+            and self.field.attname not in instance.__dict__
+        ):
+            raise AssertionError(
+                f"{type(instance).__name__}.{self.field.attname} is read after token "
+                "authentication, which did not load it (tokens/services.py, _authentication_sql)"
+            )
+        return deferred_get(self, instance, cls)
+
+    monkeypatch.setattr(services, "token_authenticate", marked)
+    monkeypatch.setattr(DeferredAttribute, "__get__", strict_get)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Model, OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -306,45 +306,83 @@ def tokens_revoke_all(*, tokens, actor: Actor, reason: str) -> int:
     return count
 
 
-# What authentication reads: the token, its owner, its account and the owner's role there.
+# What authentication loads: every column of the token, its owner and its account that a request
+# may read, so none costs a query of its own later. A field missing here fails the tests that read
+# it (tests/conftest.py); tests/tokens/test_authentication.py names the columns left out on purpose.
 _TOKEN_COLUMNS = (
     "id",
     "account_id",
     "owner_id",
-    "prefix",
+    "created_by_id",
     "description",
+    "prefix",
     "scopes",
+    "created_at",
     "expires_at",
-    "revoked_at",
     "last_used_at",
+    "last_used_ip",
+    "revoked_at",
+    "revoked_by_id",
 )
-_OWNER_COLUMNS = ("email", "name", "is_active", "is_service_account", "is_staff", "is_superuser")
-_ACCOUNT_COLUMNS = ("slug", "name", "token_access_enabled")
+_OWNER_COLUMNS = (
+    "email",
+    "name",
+    "is_active",
+    "is_service_account",
+    "is_staff",
+    "is_superuser",
+    "date_joined",
+)
+_ACCOUNT_COLUMNS = (
+    "slug",
+    "name",
+    "token_access_enabled",
+    "members_can_create_tokens",
+    "token_max_lifetime_days",
+    "created_at",
+)
+
+# Stands for the digest while the query is compiled; the only parameter the query may have.
+_DIGEST_PLACEHOLDER = "<digest>"
 
 
 @functools.cache
 def _authentication_sql(alias: str) -> str:
     """The query of `token_authenticate`, compiled by the ORM once per database: compiling it on
     every request cost more than all of DRF's plaintext TokenAuthentication, running it a
-    fraction of that (docs/performance.md). The digest is its only parameter.
+    fraction of that (docs/performance.md). The digest is its only parameter: a filter that
+    binds another one would be run with the wrong values, so compiling refuses it.
 
     The role comes from a subquery rather than a fourth join: PostgreSQL plans a four-way join
     in several times the time it takes to run it."""
     role = Membership.objects.filter(user=OuterRef("owner_id"), account=OuterRef("account_id"))
-    query = Token.objects.filter(digest="").values(
+    query = Token.objects.filter(digest=_DIGEST_PLACEHOLDER).values(
         *_TOKEN_COLUMNS,
         *(f"owner__{name}" for name in _OWNER_COLUMNS),
         *(f"account__{name}" for name in _ACCOUNT_COLUMNS),
         role=Subquery(role.values("role")[:1]),
     )
-    sql, _ = query.query.get_compiler(alias).as_sql()
+    sql, params = query.query.get_compiler(alias).as_sql()
+    if tuple(params) != (_DIGEST_PLACEHOLDER,):
+        raise RuntimeError(f"The authentication query must bind only the digest, not {params!r}.")
     return sql
 
 
 def _loaded(model: type[Model], db: str, values: dict[str, Any]) -> Any:
-    """An instance of `model` from some of its columns; the others load on first access."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(db, names, [values[name] for name in names])
+    """An instance of `model` from the given columns, as if the ORM had loaded it. `raw()`
+    converts the token's own columns only, so the joined ones go through their fields' database
+    converters here (SQLite returns a joined timestamp as a naive datetime)."""
+    connection = connections[db]
+    fields = [field for field in model._meta.concrete_fields if field.attname in values]
+    row = []
+    for field in fields:
+        value, column = values[field.attname], field.cached_col
+        for convert in connection.ops.get_db_converters(column) + field.get_db_converters(
+            connection
+        ):
+            value = convert(value, column, connection)
+        row.append(value)
+    return model.from_db(db, [field.attname for field in fields], row)
 
 
 def token_authenticate(raw: str, *, email: str | None = None) -> Access:

@@ -7,9 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
-# Playwright's sync API runs an event loop in this thread; without this the ORM refuses to run.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from playwright.sync_api import sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = [
@@ -38,6 +36,29 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+# pytest-playwright's own `playwright`, `browser` and `browser_context_args` live for the whole
+# session. Playwright's sync API keeps an event loop running in this thread while it is started,
+# and Django refuses ORM calls while a loop runs; so ORM calls are allowed for these tests only,
+# and Playwright stops after them: the rest of the suite keeps Django's guard.
+@pytest.fixture(scope="package")
+def playwright():
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as started:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield started
+
+
+@pytest.fixture(scope="package")
+def browser(playwright, browser_type_launch_args):
+    launched = playwright.chromium.launch(**browser_type_launch_args)
+    yield launched
+    launched.close()
+
+
+@pytest.fixture(scope="package")
+def browser_context_args():
+    return {}  # each test passes its live server as base_url
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 import re
 import zlib
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -72,3 +73,10 @@ def test_near_misses_are_refused():
         "",
     ):
         assert not crypto.is_well_formed(bad)
+
+
+@pytest.mark.parametrize(
+    "body", ["tpk_" + "a" * 10, "tpk_" + "a" * 40, "ghp_" + "a" * 32, "tpkA" + "a" * 32]
+)
+def test_a_matching_checksum_does_not_excuse_a_wrong_length_or_prefix(body):
+    assert not crypto.is_well_formed(body + crypto.checksum(body))
