@@ -83,9 +83,12 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if PRODUCTION else 0)
-# A kept connection the database has dropped is replaced before a request uses it.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Persistent connections everywhere, development included (a new PostgreSQL connection per
+# request made `make run` 5× slower than production), checked before reuse in each request.
+DATABASES["default"] |= {
+    "CONN_MAX_AGE": env.int("CONN_MAX_AGE", default=60),
+    "CONN_HEALTH_CHECKS": True,
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://token-portal")}

@@ -15,7 +15,7 @@ from accounts.access import Access
 from accounts.audit import actor_from_request
 from accounts.models import User
 from core.api_errors import service_errors
-from tokens import services
+from tokens import representations, services
 from tokens.models import Token
 from tokens.serializers import (
     LeakReceiptSerializer,
@@ -42,17 +42,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer, summary="Who this token acts as")
     def get(self, request):
-        access: Access = request.auth
-        return Response(
-            MeSerializer(
-                {
-                    "user": access.user,
-                    "account": access.account,
-                    "role": access.role,
-                    "token": access.token,
-                }
-            ).data
-        )
+        return Response(representations.me(request.auth))
 
 
 class TokenListView(GenericAPIView):
@@ -81,7 +71,7 @@ class TokenListView(GenericAPIView):
         if "owner" in filters.validated_data:
             tokens = tokens.filter(owner_id=filters.validated_data["owner"])
         page = self.paginate_queryset(tokens.order_by("-created_at", "-id"))
-        return self.get_paginated_response(TokenSerializer(page, many=True).data)
+        return self.get_paginated_response(representations.tokens(page))
 
     @extend_schema(
         request=TokenCreateSerializer,

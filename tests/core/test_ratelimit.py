@@ -3,7 +3,7 @@ event would be refused without counting it."""
 
 import pytest
 
-from core.ratelimit import hit, parse_rate, peek
+from core.ratelimit import count, hit, parse_rate, peek
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +47,32 @@ def test_a_new_window_starts_from_zero(ratelimit_clock):
     ratelimit_clock.advance(59)
     assert peek(("k", "three")) is None
     assert hit("k", "three") is None
+
+
+def test_count_answers_the_window_for_rate_limit_headers(ratelimit_clock):
+    ratelimit_clock.advance(9)  # 10 seconds into a 60-second window
+    first = count("api:k", 2, 60)
+    assert (first.count, first.limit, first.remaining, first.reset) == (1, 2, 1, 50)
+    assert not first.exceeded
+    count("api:k", 2, 60)
+    third = count("api:k", 2, 60)
+    assert (third.count, third.remaining, third.exceeded) == (3, 0, True)
+    assert count("api:other", 2, 60).count == 1
+
+
+def test_count_starts_each_window_from_zero(ratelimit_clock):
+    for _ in range(3):
+        count("api:k", 2, 60)
+    ratelimit_clock.advance(59)
+    window = count("api:k", 2, 60)
+    assert (window.count, window.reset) == (1, 60)
+
+
+def test_hit_and_peek_read_the_same_counter(ratelimit_clock):
+    """hit() writes through Redis directly when the cache is Redis; peek() reads through the
+    cache API: both must name the counter alike (KEY_PREFIX and version included)."""
+    hit("k", "three")
+    hit("k", "three")
+    assert peek(("k", "three")) is None
+    hit("k", "three")
+    assert peek(("k", "three")) == 59
