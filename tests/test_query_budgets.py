@@ -136,8 +136,9 @@ def test_rotate_token(admin_client, admin_a, account_a, issue, django_assert_num
 def test_revoke_leaked(api, issue, agent_a, account_a, django_assert_num_queries):
     _, leaked = issue(agent_a, account_a)
     unknown = crypto.generate()
-    # No authentication; one lookup for all the digests, then the active token's revocation.
-    with django_assert_num_queries(1 + 4):
+    # No authentication; one lookup for all the digests, then the active token's revocation and
+    # the owner's security notice (its recipient, and the notice row).
+    with django_assert_num_queries(1 + 4 + 3):
         response = api().post(
             "/api/v1/tokens/revoke-leaked", {"tokens": [leaked, unknown, "junk"]}, format="json"
         )

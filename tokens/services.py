@@ -339,6 +339,7 @@ _ACCOUNT_COLUMNS = (
     "token_access_enabled",
     "members_can_create_tokens",
     "token_max_lifetime_days",
+    "revoke_unused_after_days",
     "created_at",
 )
 

@@ -107,7 +107,7 @@ def test_the_description_is_stripped_and_may_be_200_characters(account_a, admin_
 
 
 def test_scopes_default_to_everything_the_caller_may_grant(account_a, admin_a):
-    by_token = access(admin_a, account_a, scopes={"tokens:read", "audit:read"})
+    by_token = access(admin_a, account_a, scopes={"tokens:read", "tokens:write", "audit:read"})
     issued = services.token_issue(
         account=account_a,
         owner=admin_a,
@@ -115,7 +115,7 @@ def test_scopes_default_to_everything_the_caller_may_grant(account_a, admin_a):
         actor=Actor(user=admin_a),
         access=by_token,
     )
-    assert issued.token.scopes == ["tokens:read", "audit:read"]
+    assert issued.token.scopes == ["tokens:read", "tokens:write", "audit:read"]
 
 
 def test_scopes_are_stored_in_the_canonical_order_without_repeats(account_a, admin_a):
