@@ -2,6 +2,7 @@ import base64
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -111,6 +112,15 @@ def test_expired_token_gets_401(api, issue, agent_a, account_a):
     token, secret = issue(agent_a, account_a)
     Token.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert_generic_401(api(secret).get("/api/v1/me"))
+
+
+def test_a_token_expires_at_its_expiry_instant(issue, agent_a, account_a):
+    token, secret = issue(agent_a, account_a)
+    at_expiry = time_machine.travel(token.expires_at, tick=False)
+    with at_expiry, pytest.raises(services.InvalidToken):
+        services.token_authenticate(secret)
+    with time_machine.travel(token.expires_at - timedelta(microseconds=1), tick=False):
+        assert services.token_authenticate(secret).token.pk == token.pk
 
 
 def test_revoked_token_gets_401_on_the_next_request(api, issue, agent_a, account_a):
@@ -348,6 +358,7 @@ def test_authentication_loads_every_other_field_with_its_stored_value(issue, age
         stored = type(instance).objects.get(pk=instance.pk)
         name = type(instance).__name__
         assert instance.get_deferred_fields() == NOT_LOADED[name], name
+        assert instance._state.db == stored._state.db and not instance._state.adding
         for field in type(instance)._meta.concrete_fields:
             if field.attname not in NOT_LOADED[name]:
                 loaded, expected = getattr(instance, field.attname), getattr(stored, field.attname)

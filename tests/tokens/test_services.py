@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -294,6 +295,22 @@ def test_record_use_writes_at_most_once_per_interval(account_a, admin_a, setting
     assert Token.objects.get(pk=token.pk).last_used_ip == "10.0.0.2"
 
 
+def test_record_use_writes_again_exactly_one_interval_later(account_a, admin_a, settings):
+    settings.TOKEN_LAST_USED_INTERVAL = 60
+    token = issue(account_a, admin_a).token
+    with time_machine.travel(timezone.now(), tick=False):
+        token.last_used_at = timezone.now() - timedelta(seconds=60)
+        Token.objects.filter(pk=token.pk).update(last_used_at=token.last_used_at)
+        services.token_record_use(token, ip="10.0.0.3")
+    assert Token.objects.get(pk=token.pk).last_used_ip == "10.0.0.3"
+
+
+def test_record_use_touches_only_its_own_token(account_a, admin_a):
+    token, other = issue(account_a, admin_a).token, issue(account_a, admin_a).token
+    services.token_record_use(token, ip="10.0.0.1")
+    assert Token.objects.get(pk=other.pk).last_used_at is None
+
+
 def test_record_use_skips_the_write_when_another_request_just_wrote(account_a, admin_a):
     token = issue(account_a, admin_a).token
     Token.objects.filter(pk=token.pk).update(last_used_at=timezone.now(), last_used_ip="10.9.9.9")
@@ -309,7 +326,8 @@ def test_leaked_tokens_are_revoked_once_and_junk_is_ignored(
     with django_assert_num_queries(0):
         services.tokens_revoke_leaked(["junk", leaked.secret[:-1]], actor=SYSTEM)
     services.tokens_revoke_leaked([leaked.secret, leaked.secret, "junk"], actor=SYSTEM)
-    services.tokens_revoke_leaked([leaked.secret], actor=SYSTEM)
+    with django_assert_num_queries(1):  # already revoked: found by nothing
+        services.tokens_revoke_leaked([leaked.secret], actor=SYSTEM)
     assert Token.objects.get(pk=leaked.token.pk).revoked_at is not None
     assert Token.objects.get(pk=kept.token.pk).revoked_at is None
     event = AuditEvent.objects.get(action="token.leak_reported")
