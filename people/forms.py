@@ -1,0 +1,51 @@
+"""Forms of the people pages. They parse input; the rules live in people.services and
+accounts.services."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+from accounts.models import Role
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+        help_text="They get a link, valid 7 days. They join when they accept it.",
+    )
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.AGENT, label="Role")
+
+
+class SignUpForm(forms.Form):
+    """Someone new accepting an invitation: a name and a password, typed twice."""
+
+    name = forms.CharField(
+        max_length=150, label="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 8 characters; not a common password, not only digits.",
+    )
+    password2 = forms.CharField(
+        label="Confirm password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password1") and data.get("password2") != data["password1"]:
+            self.add_error("password2", "The two passwords differ.")
+        return data
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def get_users(self, email):
+        # Service accounts never sign in, so they get no reset link.
+        return (user for user in super().get_users(email) if not user.is_service_account)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices, label="Role")
