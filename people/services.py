@@ -3,6 +3,7 @@ Nobody joins an account without accepting, and no answer depends on whether the 
 belongs to a user anywhere."""
 
 import secrets
+from datetime import datetime
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -25,11 +26,11 @@ NOT_PENDING = {
 }
 
 
-def _new_link(invitation: Invitation) -> str:
+def _new_link(invitation: Invitation, now: datetime) -> str:
     """Give the invitation a fresh single-use secret, valid for 7 days; return the secret."""
     secret = secrets.token_urlsafe(32)
     invitation.digest = invitation_digest(secret)
-    invitation.expires_at = timezone.now() + INVITATION_VALID_FOR
+    invitation.expires_at = now + INVITATION_VALID_FOR
     return secret
 
 
@@ -77,8 +78,11 @@ def invitation_create(
         raise ServiceError(
             f"{email} already has a pending invitation; resend it instead.", field="email"
         )
-    invitation = Invitation(account=account, email=email, role=role, invited_by=actor.user)
-    secret = _new_link(invitation)
+    now = timezone.now()
+    invitation = Invitation(
+        account=account, email=email, role=role, invited_by=actor.user, created_at=now
+    )
+    secret = _new_link(invitation, now)
     invitation.save()
     audit.record(
         "invitation.created",
@@ -106,7 +110,7 @@ def invitation_resend(*, invitation: Invitation, actor: Actor) -> tuple[Invitati
     invitation = _locked(invitation)
     if invitation.accepted_at is not None or invitation.cancelled_at is not None:
         raise ServiceError(NOT_PENDING[invitation.status], code="not_pending")
-    secret = _new_link(invitation)
+    secret = _new_link(invitation, timezone.now())
     invitation.save(update_fields=["digest", "expires_at"])
     audit.record(
         "invitation.resent",
