@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse_lazy
 
 from people.forms import PasswordResetForm
@@ -39,15 +38,11 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     """Asks for the current password. Django keeps this session (update_session_auth_hash);
-    every other session of the user ends, since it carries the old password's hash."""
+    every other session of the user ends, since it carries the old password's hash. Service
+    accounts never hold a session (accounts.backends), so they never reach it."""
 
     template_name = "people/password_change.html"
     success_url = reverse_lazy("home")
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.is_service_account:
-            raise PermissionDenied("Service accounts have no password.")
-        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         messages.success(
