@@ -1,10 +1,16 @@
 from django.core.management.base import BaseCommand
 
 from accounts import services
-from accounts.models import Account
+from accounts.audit import Actor
+from accounts.models import Account, Role, User
+from people.services import invitation_accept, invitation_create
 
 DEMO_SLUG = "demo"
 DEMO_EMAIL = "admin@demo.example"
+# A second member, who joined by accepting an invitation, and a pending invitation, so the
+# Members page shows each of its parts.
+MEMBER_EMAIL = "agent@demo.example"
+INVITED_EMAIL = "newcomer@demo.example"
 
 
 class Command(BaseCommand):
@@ -17,9 +23,18 @@ class Command(BaseCommand):
                 f"  .venv/bin/python manage.py changepassword {DEMO_EMAIL}"
             )
             return
-        _, admin, password = services.account_create(
+        account, admin, password = services.account_create(
             slug=DEMO_SLUG, name="Demo Company", admin_email=DEMO_EMAIL
         )
+        as_admin = Actor(user=admin)
+        member = User.objects.filter(email=MEMBER_EMAIL).first() or User.objects.create_user(
+            MEMBER_EMAIL, services.generate_password(), name="Alex Agent"
+        )
+        invitation, _ = invitation_create(
+            account=account, email=MEMBER_EMAIL, role=Role.AGENT, actor=as_admin
+        )
+        invitation_accept(invitation=invitation, user=member, actor=Actor(user=member))
+        invitation_create(account=account, email=INVITED_EMAIL, role=Role.AGENT, actor=as_admin)
         self.stdout.write(
             f"Demo account created. Sign in at http://127.0.0.1:8000/login/ as\n"
             f"  email:    {admin.email}"
