@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts import services
+from accounts.access import require_staff_deactivate, staff_may_edit_user
 from accounts.audit import actor_from_request
 from accounts.models import Account, AuditEvent, Membership, Role, User
+from core.errors import AccessDenied
 
 
 class MembershipInline(admin.TabularInline):
@@ -126,35 +128,32 @@ class UserAdmin(DjangoUserAdmin):
     actions = ["deactivate_users"]
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # Staff who are not superusers change users only through the audited actions: the form
-        # would save unaudited, and email, password or permission edits would let them take
-        # over an account or raise their own rights.
-        if obj is not None and not request.user.is_superuser:
+        # Other staff change users only through the actions (see access.staff_may_edit_user).
+        if obj is not None and not staff_may_edit_user(request.user):
             return False
         return super().has_change_permission(request, obj)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or request.user.is_superuser:
+        if obj is None or staff_may_edit_user(request.user):
             return fieldsets
         # Without the password summary, whose reset link is for superusers only.
         return [(None, {"fields": ("email",)}), *fieldsets[1:]]
 
     @admin.action(description="Deactivate selected users", permissions=["change"])
     def deactivate_users(self, request, queryset):
-        if not request.user.is_superuser:
-            # Otherwise support staff could lock out the operators themselves.
-            staff = queryset.filter(is_staff=True)
-            if staff.exists():
-                self.message_user(
-                    request, "Only superusers deactivate staff users.", messages.WARNING
-                )
-                queryset = queryset.exclude(pk__in=staff)
         actor = actor_from_request(request)
-        count = 0
+        count, refusals = 0, set()
         for user in queryset.filter(is_active=True):
+            try:
+                require_staff_deactivate(request.user, user)
+            except AccessDenied as exc:
+                refusals.add(exc.message)
+                continue
             services.user_deactivate(user=user, actor=actor)
             count += 1
+        for message in sorted(refusals):
+            self.message_user(request, message, messages.WARNING)
         self.message_user(request, f"Deactivated {count} user(s).", messages.SUCCESS)
 
 

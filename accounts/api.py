@@ -4,19 +4,20 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from accounts import services
 from accounts.access import Access
 from accounts.audit import actor_from_request
-from accounts.models import AuditEvent, Membership, User
+from accounts.models import AuditEvent, Membership
 from accounts.serializers import (
     AccountSerializer,
     AccountUpdateSerializer,
+    AuditEventFilterSerializer,
     AuditEventSerializer,
     MemberCreateSerializer,
+    MemberFilterSerializer,
     MembershipSerializer,
     MemberUpdateSerializer,
 )
@@ -39,9 +40,12 @@ class AccountView(GenericAPIView):
     def patch(self, request):
         data = AccountUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        account = services.account_update(
-            account=request.auth.account, actor=actor_from_request(request), **data.validated_data
-        )
+        with service_errors():
+            account = services.account_update(
+                account=request.auth.account,
+                actor=actor_from_request(request),
+                **data.validated_data,
+            )
         return Response(AccountSerializer(account).data)
 
 
@@ -53,6 +57,9 @@ class MemberListView(GenericAPIView):
     required_scopes = {"GET": "members:read", "POST": "members:write"}
     serializer_class = MembershipSerializer
 
+    def get_queryset(self):
+        return _members(self.request.auth)
+
     @extend_schema(
         summary="Members of the account",
         operation_id="members_list",
@@ -62,38 +69,29 @@ class MemberListView(GenericAPIView):
         ],
     )
     def get(self, request):
-        members = _members(request.auth).order_by("user__email")
-        role = request.query_params.get("role")
-        if role is not None:
-            members = members.filter(role=role)
+        filters = MemberFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        members = self.get_queryset().order_by("user__email")
+        if "role" in filters.validated_data:
+            members = members.filter(role=filters.validated_data["role"])
         page = self.paginate_queryset(members)
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
 
     @extend_schema(
         request=MemberCreateSerializer,
         responses={201: MembershipSerializer},
-        summary="Add an existing user by email, or create a service account",
+        summary="Create a service account (people join by invitation)",
     )
     def post(self, request):
         data = MemberCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = data.validated_data
-        actor = actor_from_request(request)
         with service_errors():
-            if fields["service_account"]:
-                membership = services.service_account_create(
-                    account=request.auth.account,
-                    name=fields["name"],
-                    role=fields["role"],
-                    actor=actor,
-                )
-            else:
-                user = User.objects.filter(email__iexact=fields["email"]).first()
-                if user is None:
-                    raise ValidationError({"email": ["No user has this email address."]})
-                membership = services.member_add(
-                    account=request.auth.account, user=user, role=fields["role"], actor=actor
-                )
+            membership = services.service_account_create(
+                account=request.auth.account,
+                name=data.validated_data["name"],
+                role=data.validated_data["role"],
+                actor=actor_from_request(request),
+            )
         return Response(MembershipSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
@@ -144,6 +142,9 @@ class AuditEventListView(GenericAPIView):
     required_scopes = {"GET": "audit:read"}
     serializer_class = AuditEventSerializer
 
+    def get_queryset(self):
+        return AuditEvent.objects.filter(account=self.request.auth.account)
+
     @extend_schema(
         summary="The account's audit trail, newest first",
         operation_id="audit_events_list",
@@ -151,10 +152,10 @@ class AuditEventListView(GenericAPIView):
         parameters=[OpenApiParameter("action", OpenApiTypes.STR, description="e.g. token.created")],
     )
     def get(self, request):
-        events = AuditEvent.objects.filter(account=request.auth.account).order_by(
-            "-created_at", "-id"
-        )
-        action = request.query_params.get("action")
+        filters = AuditEventFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        events = self.get_queryset().order_by("-created_at", "-id")
+        action = filters.validated_data.get("action")
         if action:
             events = events.filter(action=action)
         page = self.paginate_queryset(events)

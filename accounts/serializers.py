@@ -1,6 +1,12 @@
 from rest_framework import serializers
 
 from accounts.models import Account, AuditEvent, Membership, Role, User
+from core.text import (
+    ACCOUNT_NAME_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    TextSerializerField,
+    validate_visible,
+)
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
@@ -32,7 +38,7 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class AccountUpdateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = TextSerializerField(max_length=ACCOUNT_NAME_MAX_LENGTH)
     token_access_enabled = serializers.BooleanField()
     members_can_create_tokens = serializers.BooleanField()
     token_max_lifetime_days = serializers.IntegerField(
@@ -52,31 +58,49 @@ class MembershipSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+INVITATIONS_ONLY = "People join by invitation: POST /api/v1/invitations."
+
+
 class MemberCreateSerializer(serializers.Serializer):
-    email = serializers.EmailField(required=False, help_text="An existing user to add.")
+    """Creates service accounts only. Adding a person by email would tell anyone with
+    members:write whether that email has an account here (any tenant's, or staff), and would add
+    them without asking; people are invited instead. Every body with `email` gets one answer."""
+
     service_account = serializers.BooleanField(
-        default=False, help_text="Create a non-login user that owns integration tokens."
+        help_text="Must be true: creates a non-login user that owns integration tokens."
     )
-    name = serializers.CharField(
-        max_length=150, required=False, help_text="The service account's name."
-    )
+    name = TextSerializerField(max_length=NAME_MAX_LENGTH, help_text="The service account's name.")
     role = serializers.ChoiceField(choices=Role.choices)
 
-    def validate(self, data):
-        if data["service_account"]:
-            if not data.get("name", "").strip():
-                raise serializers.ValidationError({"name": ["A service account needs a name."]})
-            if "email" in data:
-                raise serializers.ValidationError(
-                    {"email": ["A service account gets its own address; leave email out."]}
-                )
-        elif "email" not in data:
-            raise serializers.ValidationError({"email": ["This field is required."]})
-        return data
+    def to_internal_value(self, data):
+        # Checked before the other fields, so the answer never depends on the rest of the body.
+        if isinstance(data, dict) and "email" in data:
+            raise serializers.ValidationError({"email": [INVITATIONS_ONLY]})
+        return super().to_internal_value(data)
+
+    def validate_service_account(self, value: bool) -> bool:
+        if not value:
+            raise serializers.ValidationError(
+                "Only service accounts are created here. " + INVITATIONS_ONLY
+            )
+        return value
 
 
 class MemberUpdateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices)
+
+
+class MemberFilterSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+
+
+class AuditEventFilterSerializer(serializers.Serializer):
+    action = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=AuditEvent._meta.get_field("action").max_length,
+        validators=[validate_visible],
+    )
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from accounts.audit import SYSTEM, Actor
 from accounts.models import Account, Membership, Role, User, normalize_email
 from accounts.signals import membership_removed
 from core.errors import ServiceError
+from core.text import ACCOUNT_NAME_MAX_LENGTH, NAME_MAX_LENGTH, clean_text
 
 POLICY_FIELDS = ("token_access_enabled", "members_can_create_tokens", "token_max_lifetime_days")
 ACCOUNT_FIELDS = ("name", *POLICY_FIELDS)
@@ -73,6 +74,9 @@ def account_create(
     elif user.is_service_account:
         raise ServiceError("A service account cannot administer an account.", field="email")
 
+    name = clean_text(
+        name, field="name", max_length=ACCOUNT_NAME_MAX_LENGTH, label="name", required=False
+    )
     account = Account.objects.create(slug=slug, name=name or slug)
     audit.record(
         "account.created",
@@ -91,6 +95,10 @@ def account_update(*, account: Account, actor: Actor, **fields: Any) -> Account:
     unknown = set(fields) - set(ACCOUNT_FIELDS)
     if unknown:
         raise ServiceError(f"Cannot change {', '.join(sorted(unknown))}.")
+    if "name" in fields:
+        fields["name"] = clean_text(
+            fields["name"], field="name", max_length=ACCOUNT_NAME_MAX_LENGTH, label="name"
+        )
     account = Account.objects.select_for_update().get(pk=account.pk)
     changed = {k: [getattr(account, k), v] for k, v in fields.items() if getattr(account, k) != v}
     if not changed:
@@ -150,9 +158,7 @@ def member_add(*, account: Account, user: User, role: str, actor: Actor) -> Memb
 def service_account_create(*, account: Account, name: str, role: str, actor: Actor) -> Membership:
     """A non-login user that belongs to this account only and exists to own integration tokens."""
     _check_role(role)
-    name = (name or "").strip()
-    if not name:
-        raise ServiceError("A service account needs a name.", field="name")
+    name = clean_text(name, field="name", max_length=NAME_MAX_LENGTH, label="name")
     email = (
         f"{slugify(name)[:40] or 'service'}-{secrets.token_hex(4)}@{account.slug}.service.invalid"
     )

@@ -136,7 +136,10 @@ THROTTLE_RATES = {
     "token": env.str("THROTTLE_TOKEN_RATE", default="1000/min"),
     "auth_failure": env.str("THROTTLE_AUTH_FAILURE_RATE", default="60/min"),
     "revoke_leaked": env.str("THROTTLE_REVOKE_LEAKED_RATE", default="10/min"),
+    # Sign-in failures (every form that checks a password), per client address and per
+    # (address, email); never per email alone, so no one can lock a victim out.
     "login": env.str("THROTTLE_LOGIN_RATE", default="20/min"),
+    "login_pair": env.str("THROTTLE_LOGIN_PAIR_RATE", default="10/min"),
 }
 # last_used_at / last_used_ip are written at most once per this many seconds per token.
 TOKEN_LAST_USED_INTERVAL = env.int("TOKEN_LAST_USED_INTERVAL", default=60)
@@ -151,10 +154,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["tokens.throttling.TokenRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.PageNumberPagination",
     "DEFAULT_SCHEMA_CLASS": "tokens.schema.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],  # 415 for any other body
+    # The browsable API is a development aid; production answers JSON only.
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        *([] if PRODUCTION else ["rest_framework.renderers.BrowsableAPIRenderer"]),
     ],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "EXCEPTION_HANDLER": "core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "NUM_PROXIES": NUM_PROXIES,

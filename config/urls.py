@@ -3,6 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.forms import AdminLoginForm
+from accounts.signin import answers_429_when_limited
+
+# The admin's sign-in goes through the portal's sign-in counter.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -11,7 +16,9 @@ urlpatterns = [
     path("accounts/", include("tokens.urls")),
     path("", include("people.urls")),
     path("api/v1/", include("config.api_urls")),
+    path("admin/login/", answers_429_when_limited(admin.site.login)),
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "core.api_errors.bad_request"
 handler404 = "core.api_errors.not_found"

@@ -33,11 +33,21 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period.strip().lower()]
 
 
-def hit(key: str, rate_name: str) -> int | None:
-    """Count one event under `key`. Returns the seconds to wait when over the limit, else None."""
+def _window(key: str, rate_name: str) -> tuple[str, int, int, float]:
+    """The cache key of the current window, the limit, the period and the time."""
     limit, period = parse_rate(settings.THROTTLE_RATES[rate_name])
     now = clock()
-    window_key = f"rl:{rate_name}:{key}:{int(now // period)}"
+    return f"rl:{rate_name}:{key}:{int(now // period)}", limit, period, now
+
+
+def _wait(period: int, now: float) -> int:
+    """Seconds until the current window ends."""
+    return max(1, math.ceil(period - now % period))
+
+
+def hit(key: str, rate_name: str) -> int | None:
+    """Count one event under `key`. Returns the seconds to wait when over the limit, else None."""
+    window_key, limit, period, now = _window(key, rate_name)
     cache.add(window_key, 0, timeout=period + 1)
     try:
         count = cache.incr(window_key)
@@ -45,5 +55,18 @@ def hit(key: str, rate_name: str) -> int | None:
         cache.add(window_key, 1, timeout=period + 1)
         count = 1
     if count > limit:
-        return max(1, math.ceil(period - now % period))
+        return _wait(period, now)
     return None
+
+
+def peek(*counters: tuple[str, str]) -> int | None:
+    """Whether one more event would be refused, without counting it: the longest wait among the
+    (key, rate_name) counters already at their limit, else None. One cache round trip."""
+    windows = [_window(key, rate_name) for key, rate_name in counters]
+    counts = cache.get_many([window_key for window_key, *_ in windows])
+    waits = [
+        _wait(period, now)
+        for window_key, limit, period, now in windows
+        if counts.get(window_key, 0) >= limit
+    ]
+    return max(waits, default=None)

@@ -144,7 +144,10 @@ class TokenDetailView(GenericAPIView):
 
     @extend_schema(responses={204: None}, summary="Revoke a token (the record stays)")
     def delete(self, request, pk: int):
-        services.token_revoke(token=self.get_object(), actor=actor_from_request(request))
+        with service_errors():
+            services.token_revoke(
+                token=self.get_object(), actor=actor_from_request(request), access=request.auth
+            )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

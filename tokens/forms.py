@@ -7,17 +7,11 @@ from django import forms
 
 from accounts.access import SCOPES
 from accounts.models import Account, Membership, Role, User
-from core.errors import ServiceError
+from core.text import DESCRIPTION_MAX_LENGTH, TextFormField
 
 PRESET_DAYS = {"30": 30, "60": 60, "90": 90, "365": 365}
 PRESET_LABELS = {"30": "30 days", "60": "60 days", "90": "90 days", "365": "1 year"}
 CUSTOM, NEVER = "custom", "none"
-
-
-def add_service_error(form: forms.Form, exc: ServiceError, fields: dict[str, str]) -> None:
-    """Show a service's refusal next to the field it names (`fields` maps service field names
-    to form field names), or at the top of the form."""
-    form.add_error(fields.get(exc.field or ""), exc.message)
 
 
 class AccessForm(forms.Form):
@@ -51,8 +45,8 @@ class TokenForm(forms.Form):
     # A fresh random id per rendered form: a re-sent POST (a reload of the page that shows the
     # secret) is recognised and answered without creating a second token.
     form_id = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    description = forms.CharField(
-        max_length=200,
+    description = TextFormField(
+        max_length=DESCRIPTION_MAX_LENGTH,
         label="Description",
         help_text="What will use this token, so you recognise it later.",
         error_messages={"required": "A description is required."},

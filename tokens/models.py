@@ -20,9 +20,8 @@ class TokenQuerySet(models.QuerySet):
         return self.filter(account=account)
 
     def visible_to(self, access: Access) -> "TokenQuerySet":
-        """Admins see every token of the account; everyone else their own. The rest is a 404."""
-        tokens = self.filter(account=access.account).select_related("owner", "created_by")
-        return tokens if access.is_admin else tokens.filter(owner=access.user)
+        """The tokens `access` may see (accounts.access decides); the rest is a 404."""
+        return self.filter(**access.token_filter()).select_related("owner", "created_by")
 
     def with_status(self, status: str, now: datetime | None = None) -> "TokenQuerySet":
         now = now or timezone.now()

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.access import SCOPES
 from accounts.serializers import AccountSummarySerializer, UserSummarySerializer
+from core.text import DESCRIPTION_MAX_LENGTH, TextSerializerField
 from tokens.models import Status, Token
 
 MAX_ID = 2**63 - 1
@@ -49,7 +50,7 @@ class NewTokenSerializer(TokenSerializer):
 
 
 class TokenCreateSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=200)
+    description = TextSerializerField(max_length=DESCRIPTION_MAX_LENGTH)
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=SCOPES),
         required=False,

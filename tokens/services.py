@@ -16,6 +16,7 @@ from accounts.access import ALL_SCOPES, SCOPES, Access
 from accounts.audit import Actor
 from accounts.models import Account, Membership, User
 from core.errors import ServiceError
+from core.text import DESCRIPTION_MAX_LENGTH, clean_text
 from tokens import crypto
 from tokens.models import Token
 
@@ -57,12 +58,9 @@ def _normalise_scopes(scopes: list[str] | None, allowed: frozenset[str]) -> list
 
 
 def _clean_description(description: str) -> str:
-    description = (description or "").strip()
-    if not description:
-        raise ServiceError("A description is required.", field="description")
-    if len(description) > 200:
-        raise ServiceError("Keep the description within 200 characters.", field="description")
-    return description
+    return clean_text(
+        description, field="description", max_length=DESCRIPTION_MAX_LENGTH, label="description"
+    )
 
 
 def max_expiry(account: Account, now: datetime) -> datetime | None:
@@ -135,14 +133,7 @@ def token_issue(
     create their own tokens, and only when the account lets members create tokens; a caller
     using a token cannot grant scopes that token lacks."""
     if access is not None:
-        if not access.is_admin and owner.pk != access.user.pk:
-            raise ServiceError(
-                "Only admins create tokens for other members.", code="permission_denied"
-            )
-        if not access.is_admin and not account.members_can_create_tokens:
-            raise ServiceError(
-                "In this account only admins create tokens.", code="permission_denied"
-            )
+        access.require_token_create(owner=owner)
     description = _clean_description(description)
     if not owner.is_active or not Membership.objects.filter(account=account, user=owner).exists():
         raise ServiceError(OWNER_NOT_MEMBER, field="owner_id")
@@ -192,10 +183,8 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
         raise ServiceError(
             "The owner of this token is no longer an active member.", code="owner_not_member"
         )
-    if access is not None and not set(token.scopes) <= access.scopes:
-        raise ServiceError(
-            "The token you are using lacks some of this token's scopes.", code="permission_denied"
-        )
+    if access is not None:
+        access.require_token_rotate(token)
     now = timezone.now()
     limit = max_expiry(account, now)
     if token.expires_at is None:
@@ -249,9 +238,17 @@ def token_update(*, token: Token, description: str, actor: Actor) -> Token:
 
 @transaction.atomic
 def token_revoke(
-    *, token: Token, actor: Actor, reason: str = "", action: str = "token.revoked"
+    *,
+    token: Token,
+    actor: Actor,
+    access: Access | None = None,
+    reason: str = "",
+    action: str = "token.revoked",
 ) -> bool:
-    """Revoke a token; the row stays for the audit trail. False if it was already revoked."""
+    """Revoke a token; the row stays for the audit trail. False if it was already revoked.
+    `access` is the caller's (None for staff, the operator and the system)."""
+    if access is not None:
+        access.require_token_change(token)
     now = timezone.now()
     revoked = Token.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=actor.user if actor.user and actor.user.pk else None

@@ -10,7 +10,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def support_group(db):
-    return Group.objects.get(name="Support")  # made by tokens/migrations/0002_support_group
+    return Group.objects.get(name="Support")  # made by the accounts and tokens migrations 0002
 
 
 @pytest.fixture

@@ -357,3 +357,143 @@ def test_session_ignores_the_token_access_switch(client, agent_a, account_a):
     account_a.save()
     client.force_login(agent_a)
     assert client.get("/api/v1/tokens").status_code == 200
+
+
+# --- Hostile input: never a 500 for anything a client can send ----------------------------
+
+
+@pytest.mark.parametrize("path", ["/api/v1/tokens/revoke-leaked", "/api/v1/tokens"])
+def test_json_nested_too_deeply_gets_a_clean_400(admin_api, path, caplog):
+    body = "[" * 100_000 + "]" * 100_000
+    response = admin_api.post(path, body, content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "parse_error"
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("description=x", "application/x-www-form-urlencoded"),
+        (
+            "--b\r\nContent-Disposition: form-data; name=description\r\n\r\nx\r\n--b--\r\n",
+            "multipart/form-data; boundary=b",
+        ),
+        ("description: x", "text/plain"),
+    ],
+)
+def test_the_api_parses_json_only(admin_api, body, content_type):
+    response = admin_api.post("/api/v1/tokens", body, content_type=content_type)
+    assert response.status_code == 415 and response.json()["code"] == "unsupported_media_type"
+    assert Token.objects.count() == 1
+
+
+def test_a_body_over_the_size_limit_gets_the_apis_json_400(admin_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = admin_api.post(
+        "/api/v1/tokens/revoke-leaked", {"tokens": ["x" * 2000]}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "The request body is larger than 1000 bytes.",
+        "code": "request_too_large",
+    }
+
+
+def test_other_bad_requests_under_the_api_answer_in_its_json_shape(admin_api, client):
+    too_many_fields = admin_api.get("/api/v1/tokens?" + "&".join(["a=1"] * 1001))
+    host_not_allowed = admin_api.get("/api/v1/tokens", HTTP_HOST="evil.example")
+    for response in (too_many_fields, host_not_allowed):
+        assert response.status_code == 400
+        assert response.json() == {"detail": "Bad request.", "code": "bad_request"}
+    assert client.get("/login/", HTTP_HOST="evil.example")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "status=%00",
+        "status=active%00",
+        "owner=%00",
+        "owner=1%00",
+        "owner=99999999999999999999",
+        "page=%00",
+        "page=0",
+        "page=x",
+        "page_size=%00",
+        "page_size=-1",
+        "owner=%E2%80%AE1",
+    ],
+)
+def test_every_token_list_parameter_is_validated(admin_api, query):
+    response = admin_api.get(f"/api/v1/tokens?{query}")
+    assert response.status_code == 400
+    assert set(response.json()) == {query.split("=")[0]}
+
+
+@pytest.mark.parametrize(
+    "description",
+    ["evil\u202eexe.txt", "zero\u200bwidth", "bell\x07", "new\nline", "tab\tbed", "bom\ufeff"],
+)
+def test_descriptions_with_invisible_characters_are_refused(
+    admin_api, issue, admin_a, account_a, description
+):
+    created = admin_api.post("/api/v1/tokens", {"description": description}, format="json")
+    assert created.status_code == 400 and set(created.json()) == {"description"}
+    token, _ = issue(admin_a, account_a)
+    changed = admin_api.patch(
+        f"/api/v1/tokens/{token.pk}", {"description": description}, format="json"
+    )
+    assert changed.status_code == 400 and set(changed.json()) == {"description"}
+    assert Token.objects.get(pk=token.pk).description == "test token"
+
+
+def test_descriptions_keep_visible_unicode(admin_api):
+    description = "Déploiement – 日本 🚀 אבג"
+    response = admin_api.post("/api/v1/tokens", {"description": description}, format="json")
+    assert response.status_code == 201 and response.json()["description"] == description
+
+
+def test_the_description_limit_is_200_characters(admin_api):
+    ok = admin_api.post("/api/v1/tokens", {"description": "x" * 200}, format="json")
+    too_long = admin_api.post("/api/v1/tokens", {"description": "x" * 201}, format="json")
+    assert ok.status_code == 201 and too_long.status_code == 400
+
+
+BROWSABLE_PATHS = [
+    "/api/v1/me",
+    "/api/v1/account",
+    "/api/v1/members",
+    "/api/v1/members/{member}",
+    "/api/v1/tokens",
+    "/api/v1/tokens/{token}",
+    "/api/v1/audit-events",
+]
+
+
+@pytest.mark.parametrize("path", BROWSABLE_PATHS)
+def test_the_browsable_api_renders_every_page(admin_api, client, admin_a, account_a, path):
+    token = Token.objects.get()
+    path = path.format(member=admin_a.memberships.get().pk, token=token.pk)
+    client.force_login(admin_a)
+    for response in (
+        admin_api.get(path, HTTP_ACCEPT="text/html"),
+        admin_api.get(path + "?format=api"),
+        client.get(path, HTTP_ACCEPT="text/html"),
+    ):
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("text/html")
+        assert token.digest not in response.content.decode()
+
+
+def test_production_turns_the_browsable_api_off():
+    from tests.security.test_deploy import PRODUCTION_ENV, manage
+
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES'])",
+        env=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "BrowsableAPIRenderer" not in result.stdout and "JSONRenderer" in result.stdout

@@ -1,46 +1,33 @@
-"""The "Support" group: what the operator's support staff need in the admin, and nothing more
-(SPEC section 2: find an account, user or token; edit an account's policy; revoke; deactivate;
-read the audit trail). Deleting, adding accounts or users, and editing members stay with
-superusers."""
+"""Tokens' share of the "Support" group (accounts' migration 0002 describes the group): support
+staff find and revoke tokens. No dependency on that migration: databases made before it existed
+have this one applied already, and either migration creates the group if it is missing."""
 
-from django.contrib.auth.management import create_permissions
+from importlib import import_module
+
 from django.db import migrations
 
-GROUP = "Support"
-PERMISSIONS = {
-    "accounts": ["view_account", "change_account", "view_user", "change_user",
-                 "view_membership", "view_auditevent"],
-    "tokens": ["view_token", "change_token"],
-}
+support = import_module("accounts.migrations.0002_support_group")
+
+PERMISSIONS = ["view_token", "change_token"]
 
 
-def create_support_group(apps, schema_editor):
+def grant_token_permissions(apps, schema_editor):
+    support.grant(apps, schema_editor, "tokens", PERMISSIONS)
+
+
+def revoke_token_permissions(apps, schema_editor):
     db = schema_editor.connection.alias
-    # Permissions are normally made after `migrate` finishes; this migration needs them now.
-    for label in PERMISSIONS:
-        app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=db)
-        app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.using(db).get_or_create(name=GROUP)
-    for label, codenames in PERMISSIONS.items():
-        group.permissions.add(
+    for group in Group.objects.using(db).filter(name=support.GROUP):
+        group.permissions.remove(
             *Permission.objects.using(db).filter(
-                content_type__app_label=label, codename__in=codenames
+                content_type__app_label="tokens", codename__in=PERMISSIONS
             )
         )
 
 
-def delete_support_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.using(schema_editor.connection.alias).filter(
-        name=GROUP
-    ).delete()
-
-
 class Migration(migrations.Migration):
-
     dependencies = [
         ("accounts", "0001_initial"),
         ("tokens", "0001_initial"),
@@ -48,4 +35,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(create_support_group, delete_support_group)]
+    operations = [migrations.RunPython(grant_token_permissions, revoke_token_permissions)]
