@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 
 from accounts.models import Role
+from accounts.signin import SigninLimitMixin
 
 
 class InviteForm(forms.Form):
@@ -41,7 +42,21 @@ class SignUpForm(forms.Form):
         return data
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class PasswordResetForm(SigninLimitMixin, auth_forms.PasswordResetForm):
+    """Counted like sign-in, per address and per (address, email): each request is an attempt
+    to get into an account without its password. The count is the same for every email, so
+    the answer still tells nothing about who has a user."""
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        self.refuse_if_limited(email)
+        self.count_failure(email)
+        return email
+
     def get_users(self, email):
         # Service accounts never sign in, so they get no reset link.
         return (user for user in super().get_users(email) if not user.is_service_account)
@@ -49,3 +64,19 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, label="Role")
+
+
+class PasswordChangeForm(SigninLimitMixin, auth_forms.PasswordChangeForm):
+    """A wrong current password counts as a failed sign-in, from this address for this email."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        self.refuse_if_limited(self.user.email)
+        try:
+            return super().clean_old_password()
+        except forms.ValidationError:
+            self.count_failure(self.user.email)
+            raise

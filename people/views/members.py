@@ -1,5 +1,5 @@
 """The Members page: who is in the account, their roles, invitations, removal and leaving.
-Plain forms, each POST answered by a redirect."""
+Plain forms, each POST answered by a redirect. Who may do what is accounts.access's answer."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,16 +8,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import Access
 from accounts.audit import actor_from_request
 from accounts.models import Account, Membership, Role
 from accounts.services import is_last_human_admin, member_change_role, member_remove
 from core.errors import ServiceError
+from core.pages import form_refusals
 from people.forms import InviteForm, RoleForm
 from people.models import Invitation
 from people.services import invitation_cancel, invitation_create, invitation_resend
-from people.views._account import allows, member_of, page_context, require
 from tokens.models import Token
+from tokens.views.common import Caller, caller_for
 
 
 def _active_tokens(account: Account, user_ids: list[int]) -> dict[int, int]:
@@ -26,79 +26,67 @@ def _active_tokens(account: Account, user_ids: list[int]) -> dict[int, int]:
     return dict(tokens.order_by().values_list("owner_id").annotate(n=Count("id")))
 
 
-def _render(request, membership, memberships, access, *, invite_form=None, status=200):
-    account = membership.account
-    if allows(access, "members:read"):
+@login_required
+@require_GET
+def members_page(request: HttpRequest, slug: str) -> HttpResponse:
+    caller = caller_for(request, slug)
+    account, access = caller.account, caller.access
+    if access.allows("members:read"):
         members = list(
             Membership.objects.filter(account=account)
             .select_related("user")
             .order_by("user__is_service_account", "user__name", "user__email")
         )
     else:  # light agents see only themselves
-        members = [membership]
+        members = [caller.membership]
     counts = _active_tokens(account, [m.user_id for m in members])
     human_admins = [m for m in members if m.role == Role.ADMIN and not m.user.is_service_account]
     for member in members:
         member.active_tokens = counts.get(member.user_id, 0)
-        member.is_last_admin = len(human_admins) == 1 and member in human_admins
-    can_manage = allows(access, "members:write")
-    context = page_context(membership, memberships) | {
+        member.is_last_admin = human_admins == [member]
+    can_manage = access.allows("members:write")
+    context = caller.context() | {
         "members": members,
         "can_manage": can_manage,
         "roles": Role.choices,
-        "is_last_admin": is_last_human_admin(membership),
+        "is_last_admin": is_last_human_admin(caller.membership),
     }
     if can_manage:
-        context |= {
-            "invitations": Invitation.objects.filter(
-                account=account, accepted_at__isnull=True, cancelled_at__isnull=True
-            ).select_related("invited_by"),
-            "invite_form": invite_form or InviteForm(),
-        }
-    return render(request, "people/members.html", context, status=status)
-
-
-@login_required
-@require_GET
-def members_page(request: HttpRequest, slug: str) -> HttpResponse:
-    return _render(request, *member_of(request, slug))
+        context["invitations"] = Invitation.objects.filter(
+            account=account, accepted_at__isnull=True, cancelled_at__isnull=True
+        ).select_related("invited_by")
+    return render(request, "people/members.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
-    membership, memberships, access = member_of(request, slug)
-    require(access, "members:write")
+    caller = caller_for(request, slug, need="members:write")
     form = InviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with form_refusals(form, {"email": "email", "role": "role"}):
             invitation, _ = invitation_create(
-                account=membership.account, actor=actor_from_request(request), **form.cleaned_data
+                account=caller.account, actor=actor_from_request(request), **form.cleaned_data
             )
-        except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
             messages.success(
                 request, f"Invitation sent to {invitation.email}. It is valid for 7 days."
             )
             return redirect("people:members", slug=slug)
     status = 400 if request.method == "POST" else 200
-    context = page_context(membership, memberships) | {"form": form}
-    return render(request, "people/invite.html", context, status=status)
+    return render(request, "people/invite.html", caller.context() | {"form": form}, status=status)
 
 
-def _invitation(access: Access, pk: int) -> Invitation:
-    return get_object_or_404(Invitation.objects.filter(account=access.account), pk=pk)
+def _invitation(caller: Caller, pk: int) -> Invitation:
+    return get_object_or_404(Invitation.objects.filter(account=caller.account), pk=pk)
 
 
 @login_required
 @require_POST
 def invitation_resend_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, _, access = member_of(request, slug)
-    require(access, "members:write")
+    caller = caller_for(request, slug, need="members:write")
     try:
         invitation, _ = invitation_resend(
-            invitation=_invitation(access, pk), actor=actor_from_request(request)
+            invitation=_invitation(caller, pk), actor=actor_from_request(request)
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -110,11 +98,10 @@ def invitation_resend_view(request: HttpRequest, slug: str, pk: int) -> HttpResp
 @login_required
 @require_POST
 def invitation_cancel_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, _, access = member_of(request, slug)
-    require(access, "members:write")
+    caller = caller_for(request, slug, need="members:write")
     try:
         invitation = invitation_cancel(
-            invitation=_invitation(access, pk), actor=actor_from_request(request)
+            invitation=_invitation(caller, pk), actor=actor_from_request(request)
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
@@ -125,18 +112,17 @@ def invitation_cancel_view(request: HttpRequest, slug: str, pk: int) -> HttpResp
     return redirect("people:members", slug=slug)
 
 
-def _member(access: Access, pk: int) -> Membership:
+def _member(caller: Caller, pk: int) -> Membership:
     return get_object_or_404(
-        Membership.objects.filter(account=access.account).select_related("user"), pk=pk
+        Membership.objects.filter(account=caller.account).select_related("user"), pk=pk
     )
 
 
 @login_required
 @require_POST
 def role_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    _, _, access = member_of(request, slug)
-    require(access, "members:write")
-    target = _member(access, pk)
+    caller = caller_for(request, slug, need="members:write")
+    target = _member(caller, pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the roles.")
@@ -153,13 +139,15 @@ def role_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("people:members", slug=slug)
 
 
-def _removal(request, slug, membership, memberships, target, *, leaving: bool) -> HttpResponse:
+def _removal(request: HttpRequest, caller: Caller, target: Membership) -> HttpResponse:
     """GET: a confirmation saying how many tokens stop working. POST: remove."""
+    leaving = target.pk == caller.membership.pk
+    slug = caller.account.slug
     if request.method == "GET":
-        context = page_context(membership, memberships) | {
+        context = caller.context() | {
             "target": target,
             "leaving": leaving,
-            "active_tokens": _active_tokens(membership.account, [target.user_id]).get(
+            "active_tokens": _active_tokens(caller.account, [target.user_id]).get(
                 target.user_id, 0
             ),
             "blocked": is_last_human_admin(target),
@@ -171,7 +159,7 @@ def _removal(request, slug, membership, memberships, target, *, leaving: bool) -
         messages.error(request, exc.message)
         return redirect("people:members", slug=slug)
     if leaving:
-        messages.success(request, f"You left {membership.account.name}.")
+        messages.success(request, f"You left {caller.account.name}.")
         return redirect("home")
     messages.success(
         request, f"{target.user.get_full_name()} was removed; their tokens no longer work."
@@ -182,16 +170,18 @@ def _removal(request, slug, membership, memberships, target, *, leaving: bool) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_remove_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    membership, memberships, access = member_of(request, slug)
-    target = _member(access, pk)
-    if target.pk == membership.pk:
+    caller = caller_for(request, slug)
+    target = _member(caller, pk)
+    if target.pk == caller.membership.pk:
         return redirect("people:leave", slug=slug)
-    require(access, "members:write")
-    return _removal(request, slug, membership, memberships, target, leaving=False)
+    with form_refusals():
+        caller.access.require("members:write")
+    return _removal(request, caller, target)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def leave(request: HttpRequest, slug: str) -> HttpResponse:
-    membership, memberships, _ = member_of(request, slug)
-    return _removal(request, slug, membership, memberships, membership, leaving=True)
+    """Any member may leave, whatever their role; the last human admin is refused."""
+    caller = caller_for(request, slug)
+    return _removal(request, caller, caller.membership)

@@ -4,11 +4,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 
-from people.forms import PasswordResetForm
+from accounts.signin import answers_429_when_limited
+from people.forms import PasswordChangeForm, PasswordResetForm
 
 
-class PasswordResetView(auth_views.PasswordResetView):
+class _PassesRequest:
+    """The sign-in counter reads the client address from the request."""
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"request": self.request}
+
+
+@method_decorator(answers_429_when_limited, name="dispatch")
+class PasswordResetView(_PassesRequest, auth_views.PasswordResetView):
     """The same answer (a redirect to the same page) whether or not the email is a user's."""
 
     template_name = "people/password_reset.html"
@@ -36,12 +46,14 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "people/password_reset_complete.html"
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+@method_decorator(answers_429_when_limited, name="dispatch")
+class PasswordChangeView(_PassesRequest, auth_views.PasswordChangeView):
     """Asks for the current password. Django keeps this session (update_session_auth_hash);
     every other session of the user ends, since it carries the old password's hash. Service
     accounts never hold a session (accounts.backends), so they never reach it."""
 
     template_name = "people/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):

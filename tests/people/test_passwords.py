@@ -113,3 +113,61 @@ def test_change_needs_a_signed_in_person(client, account_a):
 def test_the_header_links_to_password_change(client, agent_a):
     client.force_login(agent_a)
     assert f'href="{CHANGE}"' in client.get("/accounts/acme/members/").content.decode()
+
+
+# --- limited like sign-in ----------------------------------------------------------------------
+
+PAIR_LIMIT = 3
+
+
+@pytest.fixture
+def signin_rates(settings):
+    settings.THROTTLE_RATES = {
+        **settings.THROTTLE_RATES,
+        "login": "6/min",
+        "login_pair": f"{PAIR_LIMIT}/min",
+    }
+
+
+def reset_from(email: str, ip: str):
+    return Client(REMOTE_ADDR=ip).post(RESET, {"email": email})
+
+
+@pytest.mark.usefixtures("signin_rates")
+def test_reset_is_limited_per_address_and_email_the_same_for_known_and_unknown(
+    agent_a, outbox, ratelimit_clock
+):
+    answers = {}
+    for email in (agent_a.email, "nobody@example.com"):
+        for _ in range(PAIR_LIMIT):
+            assert reset_from(email, "10.0.0.1").status_code == 302
+        refused = reset_from(email, "10.0.0.1")
+        # The form shows back what was typed, and a fresh CSRF token; nothing else may differ.
+        page = refused.content.replace(email.encode(), b"EMAIL")
+        page = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", page)
+        answers[email] = (refused.status_code, refused["Retry-After"], page)
+    assert answers[agent_a.email] == answers["nobody@example.com"]
+    assert answers[agent_a.email][0] == 429
+    assert b"Too many" in answers[agent_a.email][2]
+    assert len(outbox) == PAIR_LIMIT
+    # Another address is not refused, and the window passes.
+    assert reset_from(agent_a.email, "10.0.0.2").status_code == 302
+    ratelimit_clock.advance(61)
+    assert reset_from(agent_a.email, "10.0.0.1").status_code == 302
+
+
+@pytest.mark.usefixtures("signin_rates")
+def test_wrong_current_passwords_are_counted_like_failed_sign_ins(agent_a):
+    attacker = Client(REMOTE_ADDR="10.0.0.9")
+    attacker.force_login(agent_a)
+    wrong = {"old_password": "guess", "new_password1": NEW, "new_password2": NEW}
+    for _ in range(PAIR_LIMIT):
+        assert attacker.post(CHANGE, wrong).status_code == 200
+    refused = attacker.post(CHANGE, {**wrong, "old_password": PASSWORD})
+    assert refused.status_code == 429 and "Retry-After" in refused
+    assert User.objects.get(pk=agent_a.pk).check_password(PASSWORD)
+    # The same person, from an address that has not failed, still signs in.
+    signs_in = Client(REMOTE_ADDR="10.0.0.1").post(
+        "/login/", {"username": agent_a.email, "password": PASSWORD}
+    )
+    assert signs_in.status_code == 302
