@@ -178,6 +178,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tokens and invitations both have a `status`; each gets its own enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "TokenStatusEnum": "tokens.models.Status",
+        "InvitationStatusEnum": "people.models.InvitationStatus",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
