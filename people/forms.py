@@ -7,6 +7,8 @@ from django.contrib.auth import forms as auth_forms
 from accounts.models import Role
 from accounts.signin import SigninLimitMixin
 
+NEW_PASSWORD_HELP = "At least 8 characters; not a common password, not only digits."
+
 
 class InviteForm(forms.Form):
     email = forms.EmailField(
@@ -27,7 +29,7 @@ class SignUpForm(forms.Form):
         label="Password",
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters; not a common password, not only digits.",
+        help_text=NEW_PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label="Confirm password",
@@ -72,6 +74,8 @@ class PasswordChangeForm(SigninLimitMixin, auth_forms.PasswordChangeForm):
     def __init__(self, user, *args, request=None, **kwargs):
         self.request = request
         super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["new_password1"].help_text = NEW_PASSWORD_HELP
 
     def clean_old_password(self):
         self.refuse_if_limited(self.user.email)

@@ -192,7 +192,7 @@ def test_password_pages(new_context, signed_in, live_server, account_a, agent_a,
     page.get_by_role("link", name="Change password").click()
     page.get_by_role("button", name="Change password").click()
     check_page(page, f"password-change-errors-{width}")
-    page.get_by_label("Old password").fill("another long phrase")
+    page.get_by_label("Current password").fill("another long phrase")
     page.get_by_label("New password", exact=True).fill("a third long phrase")
     page.get_by_label("New password confirmation").fill("a third long phrase")
     page.get_by_role("button", name="Change password").click()
