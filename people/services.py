@@ -97,7 +97,8 @@ def invitation_create(
 
 def _locked(invitation: Invitation) -> Invitation:
     return (
-        Invitation.objects.select_for_update()
+        # Only the invitation row: PostgreSQL cannot lock the outer-joined (nullable) inviter.
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("account", "invited_by")
         .get(pk=invitation.pk)
     )
