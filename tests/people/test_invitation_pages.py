@@ -148,3 +148,11 @@ def test_a_user_created_meanwhile_cannot_sign_up_again(client, invite):
     )
     assert response.status_code == 302 and response["Location"].startswith("/login/")
     assert User.objects.filter(email="race@example.com").count() == 1
+
+
+def test_signing_out_from_the_wrong_user_page_comes_back_to_the_link(client, invite, admin_b):
+    _, secret = invite(admin_b.email.replace("admin", "someone"))
+    client.force_login(admin_b)
+    response = client.post("/logout/", {"next": url(secret)})
+    assert response["Location"] == url(secret)
+    assert "Your name" in client.get(url(secret)).content.decode()
