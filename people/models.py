@@ -49,7 +49,7 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"invitation of {self.email} to {self.account_id}"
+        return f"invitation of {self.email} as {self.role}"
 
     @property
     def status(self) -> str:
