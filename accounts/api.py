@@ -96,7 +96,8 @@ class MemberListView(GenericAPIView):
 
 
 class MemberDetailView(GenericAPIView):
-    required_scopes = {"GET": "members:read", "PATCH": "members:write", "DELETE": "members:write"}
+    # DELETE is checked in delete(): any member may remove themself (leave).
+    required_scopes = {"GET": "members:read", "PATCH": "members:write", "DELETE": None}
     serializer_class = MembershipSerializer
 
     def get_object(self) -> Membership:
@@ -125,11 +126,15 @@ class MemberDetailView(GenericAPIView):
 
     @extend_schema(
         responses={204: None},
-        summary="Remove a member; their tokens are revoked in the same transaction",
+        summary="Remove a member, or leave (your own membership); their tokens are revoked in "
+        "the same transaction",
     )
     def delete(self, request, pk: int):
+        membership = self.get_object()
         with service_errors():
-            services.member_remove(membership=self.get_object(), actor=actor_from_request(request))
+            if membership.user_id != request.auth.user.pk:
+                request.auth.require("members:write")
+            services.member_remove(membership=membership, actor=actor_from_request(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ops",
     "accounts",
     "tokens",
+    "people",
     "notifications",
     "config.checks.SecurityChecksConfig",
 ]
@@ -110,6 +111,16 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Mail: EMAIL_URL is smtp://, smtp+tls://, consolemail:// (the default: mail is printed to the
+# terminal that runs the server) or filemail://DIR. Tests use Django's in-memory backend.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="token-portal <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Links in mails start here; never from the request's Host header, which a client chooses.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# How long a password reset link works, in seconds.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -191,6 +202,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Tokens and invitations both have a `status`; each gets its own enum name.
+    "ENUM_NAME_OVERRIDES": {
+        "TokenStatusEnum": "tokens.models.Status",
+        "InvitationStatusEnum": "people.models.InvitationStatus",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -16,6 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tokens.urls")),
     path("account/notifications/", include("notifications.urls")),
+    path("", include("people.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/login/", answers_429_when_limited(admin.site.login)),
     path("admin/", admin.site.urls),
