@@ -1,5 +1,6 @@
 """The support console for tokens. Staff find, relabel and revoke tokens; they never add or delete
-one, and never see a digest: it is in no form, list, read-only field, search or filter."""
+one, and never see a digest: it is in no form, list, read-only field, search or filter. A whole
+token pasted into the search is looked up by its digest, which is neither shown nor kept."""
 
 from datetime import timedelta
 
@@ -14,8 +15,8 @@ from django.utils import timezone
 
 from accounts.admin import UserAdmin
 from accounts.audit import actor_from_request
-from accounts.models import User
-from tokens import services
+from accounts.models import AuditEvent, User
+from tokens import crypto, services
 from tokens.models import Status, Token
 
 
@@ -112,6 +113,7 @@ TOKEN_DETAIL_FIELDS = (
     "last_used_ip",
     "revoked_at",
     "revoked_by",
+    "revocation_reason",
 )
 
 
@@ -141,6 +143,26 @@ class TokenAdmin(admin.ModelAdmin):
     @admin.display(description="Scopes")
     def scope_list(self, token: Token) -> str:
         return ", ".join(token.scopes)
+
+    @admin.display(description="Reason for revocation")
+    def revocation_reason(self, token: Token) -> str:
+        """The reason recorded with the revocation in the audit trail."""
+        if token.revoked_at is None:
+            return "-"
+        event = (
+            AuditEvent.objects.filter(target_type="token", target_id=str(token.pk))
+            .filter(Q(action="token.revoked") | Q(action="token.leak_reported"))
+            .first()
+        )
+        reason = event.changes.get("reason") if event is not None else None
+        return reason or "No reason was recorded."
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if crypto.is_well_formed(term):
+            # A whole token finds its row through the digest, like authentication does.
+            return queryset.filter(digest=crypto.digest(term)), False
+        return super().get_search_results(request, queryset, search_term)
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
         # Django accepts URL filters on any local field; `?digest__startswith=` would reveal the
