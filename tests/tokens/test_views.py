@@ -501,9 +501,7 @@ def test_scopes_default_to_read_access_plus_tokens_write_and_say_so(as_user, adm
     assert unavailable(html) == []
 
 
-def test_a_light_agent_sees_what_their_role_cannot_have_as_unavailable(
-    as_user, account_a, light_a
-):
+def test_a_light_agent_sees_what_their_role_cannot_have_as_unavailable(as_user, account_a, light_a):
     account_a.members_can_create_tokens = True
     account_a.save()
     client = as_user(light_a)
@@ -582,13 +580,12 @@ def test_a_failed_form_starts_with_a_focused_error_summary_linking_to_its_field(
     as_user, admin_a, path, data, field
 ):
     client = as_user(admin_a)
-    if data is None:
-        response = create(client, description="")
-    else:
-        response = client.post(PAGE + path, data)
+    response = create(client, description="") if data is None else client.post(PAGE + path, data)
     assert response.status_code == 400
     html = response.content.decode()
-    summary = re.search(r'<div class="error-summary" role="alert" tabindex="-1" autofocus.*?</div>', html, re.S)  # noqa: E501
+    summary = re.search(
+        r'<div class="error-summary" role="alert" tabindex="-1" autofocus.*?</div>', html, re.S
+    )  # noqa: E501
     assert summary and "There is a problem" in summary.group(0)
     assert f'href="#id_{field}"' in summary.group(0)
     assert html.count('class="error-summary"') == 1  # only the form that failed
@@ -612,7 +609,7 @@ def test_the_audit_trail_shows_changes_in_words_actors_by_name_and_times_with_zo
     assert "scopes: tokens:read" in html
     rows = re.sub(r"<[^>]+>", "", html.split("<tbody>")[1].split("</tbody>")[0])
     assert "[" not in rows and "'" not in rows  # no Python lists
-    assert f"{admin_a.name} <span class=\"muted\">({admin_a.email})</span>" in html
+    assert f'{admin_a.name} <span class="muted">({admin_a.email})</span>' in html
     assert re.search(r"<time datetime=\"[^\"]+\">\d{4}-\d\d-\d\d \d\d:\d\d UTC</time>", html)
     assert re.search(r"expires at: \d{4}-\d\d-\d\d \d\d:\d\d UTC", html)
 
