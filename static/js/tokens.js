@@ -78,8 +78,9 @@
         return;
       }
       show(on);
+      var body = new FormData(form);  // before disabling: a disabled box is not sent
       toggle.disabled = true;
-      fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      fetch(form.action, { method: "POST", body: body, credentials: "same-origin" })
         .then(function (response) {
           if (!response.ok) {
             fail(response.status === 403
