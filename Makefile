@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run test lint format bench serve clean
+.PHONY: install run test lint format bench serve clean screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# docs/screenshots/: every page state at 1280 and 390 px, from a seeded demo (Chromium needed).
+screenshots: install
+	$(BIN)/python -m pytest tests/browser/page_states.py -p no:randomly $(PYTEST_ARGS)
 
 # Production-style serving: gunicorn with WhiteNoise, against DATABASE_URL and CACHE_URL.
 serve: install
