@@ -12,6 +12,7 @@ from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from accounts.admin import UserAdmin
 from accounts.audit import actor_from_request
@@ -100,6 +101,10 @@ def revoke_with_reason(
     return TemplateResponse(request, "admin/tokens/revoke_confirmation.html", context)
 
 
+def _short(moment, *, empty: str = "-") -> str:
+    return format_date(timezone.localtime(moment), "Y-m-d H:i T") if moment else empty
+
+
 TOKEN_DETAIL_FIELDS = (
     "prefix",
     "account",
@@ -125,9 +130,9 @@ class TokenAdmin(admin.ModelAdmin):
         "account",
         "owner",
         "status",
-        "created_at",
-        "expires_at",
-        "last_used_at",
+        "created",
+        "expires",
+        "last_used",
     )
     list_select_related = ("account", "owner")
     search_fields = ("prefix", "owner__email", "account__slug", "account__name", "description")
@@ -139,6 +144,19 @@ class TokenAdmin(admin.ModelAdmin):
     readonly_fields = TOKEN_DETAIL_FIELDS
     exclude = ("digest",)
     actions = ["revoke_selected"]
+
+    # Short dates with their zone, so every column fits beside the filters at 1280 px.
+    @admin.display(description="created at", ordering="created_at")
+    def created(self, token: Token) -> str:
+        return _short(token.created_at)
+
+    @admin.display(description="expires at", ordering="expires_at")
+    def expires(self, token: Token) -> str:
+        return _short(token.expires_at, empty="Never")
+
+    @admin.display(description="last used at", ordering="last_used_at")
+    def last_used(self, token: Token) -> str:
+        return _short(token.last_used_at, empty="Never")
 
     @admin.display(description="Scopes")
     def scope_list(self, token: Token) -> str:

@@ -32,3 +32,19 @@ def test_every_page_state_fits_the_viewport_and_passes_axe(
         signed_in, new_context, live_server, demo, width, check, admin=False
     )
     assert not problems, "\n".join(problems)
+
+
+def test_the_admin_token_list_shows_every_column_at_1280_px(
+    signed_in, account_a, account_b, admin_a, agent_a, light_a
+):
+    demo = page_states.seed(account_a, account_b, admin_a, agent_a, light_a)
+    page = signed_in(demo["support"])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/admin/tokens/token/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    # The results table scrolls sideways when a column does not fit: it must not need to.
+    assert page.evaluate(
+        "(() => { const box = document.querySelector('.results');"
+        " return box.scrollWidth <= box.clientWidth; })()"
+    )
+    assert page.get_by_role("cell", name="Never").count() >= 1  # "last used at" is on screen
