@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run worker test lint format bench serve clean mutation
+.PHONY: install run worker test lint format bench serve clean mutation screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,10 @@ format: install
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# docs/screenshots/: every page state at 1280 and 390 px, from a seeded demo (Chromium needed).
+screenshots: install
+	$(BIN)/python -m pytest tests/browser/page_states.py -p no:randomly $(PYTEST_ARGS)
 
 # Production-style serving: gunicorn with WhiteNoise, against DATABASE_URL and CACHE_URL.
 serve: install

@@ -61,10 +61,21 @@ def test_search_by_account_name(staff_client, changelist_rows, issue, agent_a, a
     assert changelist_rows(staff_client.get(CHANGELIST, {"q": "initrode"})) == [token]
 
 
-def test_a_digest_or_secret_finds_nothing(staff_client, changelist_rows, issue, agent_a, account_a):
-    token, secret = issue(agent_a, account_a)
+def test_a_digest_finds_nothing(staff_client, changelist_rows, issue, agent_a, account_a):
+    token, _ = issue(agent_a, account_a)
     assert changelist_rows(staff_client.get(CHANGELIST, {"q": token.digest})) == []
-    assert changelist_rows(staff_client.get(CHANGELIST, {"q": secret})) == []
+
+
+def test_a_whole_token_pasted_into_the_search_finds_it_and_nothing_else(
+    staff_client, changelist_rows, issue, agent_a, admin_a, account_a
+):
+    token, secret = issue(agent_a, account_a)
+    issue(admin_a, account_a)
+    assert changelist_rows(staff_client.get(CHANGELIST, {"q": f" {secret} "})) == [token]
+    # One wrong character breaks the checksum: an ordinary search, which finds nothing.
+    typo = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    assert changelist_rows(staff_client.get(CHANGELIST, {"q": typo})) == []
+    assert not AuditEvent.objects.filter(changes__icontains=secret).exists()
 
 
 @pytest.mark.parametrize(
@@ -286,3 +297,33 @@ def test_token_list_query_count_is_the_same_for_10_and_10000_tokens(
     Token.objects.bulk_create(rows, batch_size=1000)
     assert Token.objects.count() == 10_000
     assert count_queries() == at_10
+
+
+def test_an_active_tokens_page_has_a_revoke_button_through_the_audited_action(
+    staff_client, staff, issue, agent_a, account_a
+):
+    token, _ = issue(agent_a, account_a, description="CI deploys")
+    html = staff_client.get(change_url(token)).content.decode()
+    form = html[html.index('<form method="post" action="/admin/tokens/token/"') :]
+    form = form[: form.index("</form>")]
+    assert ">Revoke this token</button>" in form
+    assert 'name="action" value="revoke_selected"' in form
+    assert f'name="_selected_action" value="{token.pk}"' in form
+    # The button's post is the action's first step: it asks for a reason.
+    assert 'name="reason"' in _revoke(staff_client, [token]).content.decode()
+    _revoke(staff_client, [token], confirm="Revoke", reason="laptop stolen")
+    assert Token.objects.get(pk=token.pk).revoked_at is not None
+    assert AuditEvent.objects.get(action="token.revoked").actor == staff
+
+
+def test_a_revoked_tokens_page_shows_the_reason_and_no_revoke_button(
+    staff_client, issue, agent_a, admin_a, account_a
+):
+    token, _ = issue(agent_a, account_a)
+    services.token_revoke(token=token, actor=Actor(user=admin_a), reason="ticket 4711")
+    html = staff_client.get(change_url(token)).content.decode()
+    assert "Reason for revocation" in html and "ticket 4711" in html
+    assert "Revoke this token" not in html
+    quiet, _ = issue(agent_a, account_a)
+    services.token_revoke(token=quiet, actor=Actor(user=admin_a))
+    assert "No reason was recorded." in staff_client.get(change_url(quiet)).content.decode()

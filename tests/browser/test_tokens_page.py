@@ -18,6 +18,86 @@ def token_row(page, description: str):
     return page.locator("#tokens-table").get_by_role("row").filter(has_text=description)
 
 
+def sign_in(page, user) -> None:
+    page.goto("/login/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(PAGE + "$"))
+
+
+def test_with_script_a_new_admin_has_a_working_token_four_actions_after_sign_in(
+    new_context, live_server, account_a, admin_a, call_api
+):
+    account_a.token_access_enabled = False
+    account_a.save()
+    page = new_context(base_url=live_server.url).new_page()
+    sign_in(page, admin_a)
+    expect(page.get_by_role("button", name="Save token access")).to_be_hidden()
+
+    actions = 0
+
+    def act(step) -> None:
+        nonlocal actions
+        actions += 1
+        step()
+
+    switch = page.get_by_role("switch", name="Token access")
+    act(switch.click)
+    expect(page.locator("#token-access-state")).to_have_text("Enabled")
+    expect(page.get_by_role("status").filter(has_text="tokens work now")).to_be_visible()
+    assert page.evaluate("document.activeElement.id") == "token-access"
+    act(page.get_by_role("button", name="Add new token").click)
+    act(lambda: page.get_by_label("Description").fill("Nightly export"))
+    act(page.get_by_role("button", name="Create token").click)
+    secret = page.get_by_label("New API token").input_value()
+    assert actions == 4
+
+    status, me = call_api("/api/v1/me", secret)
+    assert status == 200 and me["user"]["email"] == admin_a.email
+    account_a.refresh_from_db()
+    assert account_a.token_access_enabled
+
+
+def test_the_switch_says_why_and_springs_back_when_saving_fails(
+    signed_in, account_a, admin_a, check_page
+):
+    page = signed_in(admin_a)
+    page.goto(PAGE)
+    switch = page.get_by_role("switch", name="Token access")
+    # Demoted in another tab: the save is refused.
+    admin_a.memberships.update(role="agent")
+    page.once("dialog", lambda dialog: dialog.accept())
+    switch.click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Token access was not changed: only account admins can change it."
+    )
+    expect(switch).to_be_checked()
+    expect(page.locator("#token-access-state")).to_have_text("Enabled")
+    assert page.evaluate("document.activeElement.id") == "token-access"
+    account_a.refresh_from_db()
+    assert account_a.token_access_enabled
+    check_page(page, "admin-access-save-failed")
+
+
+def test_turning_access_off_asks_first_and_cancelling_changes_nothing(
+    signed_in, account_a, admin_a
+):
+    page = signed_in(admin_a)
+    page.goto(PAGE)
+    switch = page.get_by_role("switch", name="Token access")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    switch.click()
+    expect(switch).to_be_checked()
+    expect(page.locator("#token-access-state")).to_have_text("Enabled")
+    page.once("dialog", lambda dialog: dialog.accept())
+    switch.click()
+    expect(page.locator("#token-access-state")).to_have_text("Disabled")
+    expect(page.locator("#token-access-help")).to_contain_text("is refused")
+    page.reload()
+    expect(page.get_by_role("switch", name="Token access")).not_to_be_checked()
+
+
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_admin_turns_access_on_creates_a_token_sees_it_once_and_revokes_it(
     new_context, live_server, account_a, admin_a, check_page, call_api, js
@@ -26,12 +106,7 @@ def test_admin_turns_access_on_creates_a_token_sees_it_once_and_revokes_it(
     account_a.save()
     shot = "admin" if js else "admin-nojs"
     page = new_context(java_script_enabled=js, base_url=live_server.url).new_page()
-
-    page.goto("/login/")
-    page.get_by_label("Email").fill(admin_a.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(PAGE + "$"))
+    sign_in(page, admin_a)
 
     switch = page.get_by_role("switch", name="Token access")
     expect(switch).not_to_be_checked()
@@ -39,8 +114,10 @@ def test_admin_turns_access_on_creates_a_token_sees_it_once_and_revokes_it(
     expect(page.get_by_text("will work once you turn token access on")).to_be_visible()
     if js:
         check_page(page, f"{shot}-access-off-no-tokens")
-    switch.check()
-    page.get_by_role("button", name="Save token access").click()
+        switch.check()
+    else:
+        switch.check()
+        page.get_by_role("button", name="Save token access").click()
     expect(page.locator("#token-access-state")).to_have_text("Enabled")
     expect(page.get_by_role("switch", name="Token access")).to_be_checked()
 
@@ -48,8 +125,13 @@ def test_admin_turns_access_on_creates_a_token_sees_it_once_and_revokes_it(
     expect(page.get_by_role("heading", name="Add new token")).to_be_visible()
     page.get_by_role("button", name="Create token").click()
     expect(page.locator("#id_description_error")).to_have_text("A description is required.")
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("There is a problem")
     if js:
+        expect(summary).to_be_focused()
         check_page(page, f"{shot}-form-with-errors")
+    summary.get_by_role("link", name="Description: A description is required.").click()
+    expect(page.get_by_label("Description")).to_be_focused()
     page.get_by_label("Description").fill("Nightly export")
     page.get_by_label("60 days").check()
     page.get_by_role("button", name="Create token").click()
@@ -74,7 +156,7 @@ def test_admin_turns_access_on_creates_a_token_sees_it_once_and_revokes_it(
     assert status == 200 and me["user"]["email"] == admin_a.email
 
     page.reload()  # re-sends the POST: recognised, answered with the list, no new secret
-    expect(page).to_have_url(re.compile(PAGE + "$"))
+    expect(page).to_have_url(re.compile(PAGE + "(#id_description)?$"))
     expect(page.get_by_text("That token was already created.")).to_be_visible()
     assert secret not in page.content()
     page.goto(PAGE)

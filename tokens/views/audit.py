@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.models import AuditEvent
-from tokens.views.common import caller_for
+from tokens.views.common import audit_rows, caller_for
 
 AUDIT_PER_PAGE = 50
 
@@ -16,6 +16,7 @@ AUDIT_PER_PAGE = 50
 @require_GET
 def audit_page(request: HttpRequest, slug: str) -> HttpResponse:
     caller = caller_for(request, slug, need="audit:read")
-    events = AuditEvent.objects.filter(account=caller.account)
+    events = AuditEvent.objects.filter(account=caller.account).select_related("actor")
     page = Paginator(events, AUDIT_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "tokens/audit.html", caller.context() | {"page": page})
+    context = caller.context() | {"page": page, "events": audit_rows(page.object_list)}
+    return render(request, "tokens/audit.html", context)

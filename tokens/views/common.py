@@ -1,12 +1,17 @@
 """What every settings page starts from: the caller's membership of the account in the URL, and
 their access there (accounts.access decides what they may do)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
 from accounts.access import Access
-from accounts.models import Account, Membership
+from accounts.models import Account, AuditEvent, Membership
 from core.pages import form_refusals
 
 
@@ -45,3 +50,46 @@ def caller_for(request: HttpRequest, slug: str, *, need: str | None = None) -> C
                     access.require(need)
             return Caller(membership=membership, memberships=memberships, access=access)
     raise Http404
+
+
+TIME_FORMAT = "Y-m-d H:i T"  # as templates/tokens/_time.html
+
+
+def _shown(value: Any) -> str:
+    """One value of an audit change, in words: lists joined, times in the page's format."""
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value) or "none"
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        return format_date(timezone.localtime(moment), TIME_FORMAT)
+    return str(value)
+
+
+def change_lines(changes: dict[str, Any]) -> list[str]:
+    """An event's changes as "field: old → new" (a two-item list is old and new), or
+    "field: value" for what was set once."""
+    lines = []
+    for key, value in changes.items():
+        name = key.replace("_", " ")
+        if isinstance(value, list) and len(value) == 2 and key != "scopes":
+            lines.append(f"{name}: {_shown(value[0])} → {_shown(value[1])}")
+        else:
+            lines.append(f"{name}: {_shown(value)}")
+    return lines
+
+
+def audit_rows(events: Iterable[AuditEvent]) -> list[AuditEvent]:
+    """Events ready for templates/tokens/_audit_table.html (select_related("actor") first)."""
+    rows = list(events)
+    for event in rows:
+        event.change_lines = change_lines(event.changes)
+        actor = event.actor
+        event.actor_name = actor.name if actor is not None and actor.name else ""
+    return rows

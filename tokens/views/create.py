@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.audit import actor_from_request
 from accounts.models import Membership
 from core.pages import form_refusals
-from tokens.forms import TokenForm
+from tokens.forms import TokenForm, scopes_sentence
 from tokens.services import token_issue
 from tokens.views.common import caller_for
 
@@ -39,6 +39,7 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
         account=account,
         user=request.user,
         memberships=owners,
+        role=caller.membership.role,
     )
     context = caller.context()
     if request.method == "GET":
@@ -60,7 +61,7 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
         fields = {
             "description": "description",
             "owner_id": "owner" if owners is not None else None,
-            "scopes": "scopes",
+            "scopes": None,  # shown in the error summary
             "expires_at": form.expiry_field(),
         }
         with form_refusals(form, fields):
@@ -81,7 +82,13 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
             response = render(
                 request,
                 "tokens/created.html",
-                context | {"token": issued.token, "secret": issued.secret},
+                context
+                | {
+                    "token": issued.token,
+                    "secret": issued.secret,
+                    "date_won": form.date_won,
+                    "scopes_sentence": scopes_sentence(issued.token.scopes),
+                },
                 status=201,
             )
             add_never_cache_headers(response)

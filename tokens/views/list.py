@@ -16,7 +16,7 @@ from accounts.services import account_update, service_account_create
 from core.pages import form_refusals
 from tokens.forms import AccessForm, PolicyForm, ServiceAccountForm
 from tokens.models import Status, Token
-from tokens.views.common import Caller, caller_for
+from tokens.views.common import Caller, audit_rows, caller_for
 
 TOKENS_PER_PAGE = 50
 AUDIT_ON_PAGE = 10
@@ -50,7 +50,9 @@ def _render_page(
             "policy_form": policy_form
             or PolicyForm(initial={f: getattr(account, f) for f in PolicyForm.base_fields}),
             "service_account_form": service_account_form or ServiceAccountForm(),
-            "audit_events": AuditEvent.objects.filter(account=account)[:AUDIT_ON_PAGE],
+            "audit_events": audit_rows(
+                AuditEvent.objects.filter(account=account).select_related("actor")[:AUDIT_ON_PAGE]
+            ),
         }
     return render(request, "tokens/page.html", context, status=status)
 
