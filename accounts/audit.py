@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from accounts import events
 from accounts.models import Account, AuditEvent, User
 from core.http import client_ip
 
@@ -45,6 +46,7 @@ def record(
 ) -> AuditEvent:
     """Write one audit event. Call it inside the transaction of the change it describes."""
     user = actor.user if actor.user is not None and actor.user.pk else None
+    events.from_audit(action, account=account, target=target, changes=changes or {})
     return AuditEvent.objects.create(
         action=action,
         actor=user,

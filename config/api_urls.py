@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from webhooks import api as webhooks_api
 
 urlpatterns = [
     path("", include("tokens.api_urls")),
@@ -9,6 +10,16 @@ urlpatterns = [
     path("members", accounts_api.MemberListView.as_view(), name="api-members"),
     path("members/<int:pk>", accounts_api.MemberDetailView.as_view(), name="api-member"),
     path("audit-events", accounts_api.AuditEventListView.as_view(), name="api-audit-events"),
+    path("webhooks", webhooks_api.EndpointListView.as_view(), name="api-webhooks"),
+    path("webhooks/<int:pk>", webhooks_api.EndpointDetailView.as_view(), name="api-webhook"),
+    path(
+        "webhooks/<int:pk>/test", webhooks_api.EndpointTestView.as_view(), name="api-webhook-test"
+    ),
+    path(
+        "webhooks/<int:pk>/deliveries",
+        webhooks_api.DeliveryListView.as_view(),
+        name="api-webhook-deliveries",
+    ),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "accounts",
     "tokens",
     "notifications",
+    "webhooks",
     "config.checks.SecurityChecksConfig",
 ]
 
@@ -142,6 +143,10 @@ TASKS = {
 }
 # Workers enqueue the notifications sweep this often.
 SWEEP_SECONDS = env.int("SWEEP_SECONDS", default=300)
+# Webhooks: seconds an attempt may take; outside production, http:// and private or loopback
+# addresses are accepted so that a receiver on this machine can be tried.
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
+WEBHOOKS_ALLOW_LOCAL = not PRODUCTION
 # Where links in mails point.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
