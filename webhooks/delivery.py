@@ -127,11 +127,11 @@ def attempt(delivery_id: int) -> Delivery | None:
             Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
             return None
         delivery.status = Status.FAILED
-        delay = retry_delay(delivery.attempt) if endpoint.enabled else None
+        # A test event is a one-off check: not retried, and not counted against the endpoint.
+        retried = event.type != services.TEST_EVENT and _still_on_after_failure(endpoint, now)
+        delay = retry_delay(delivery.attempt) if retried else None
         delivery.next_retry_at = now + delay if delay is not None else None
         delivery.save()
-        if event.type != services.TEST_EVENT:
-            _count_failure(endpoint, now)
         if delivery.next_retry_at is None:
             return None
         return Delivery.objects.create(
@@ -142,9 +142,11 @@ def attempt(delivery_id: int) -> Delivery | None:
         )
 
 
-def _count_failure(endpoint: Endpoint, now) -> None:
+def _still_on_after_failure(endpoint: Endpoint, now) -> bool:
     """Note when the endpoint started failing; after DISABLE_AFTER, turn it off and tell the
-    account's admins."""
+    account's admins. True while the endpoint stays on."""
+    if not endpoint.enabled:
+        return False
     failing_since = (
         Endpoint.objects.select_for_update()
         .values_list("failing_since", flat=True)
@@ -153,10 +155,11 @@ def _count_failure(endpoint: Endpoint, now) -> None:
     )
     Endpoint.objects.filter(pk=endpoint.pk).update(failing_since=failing_since)
     if now - failing_since < DISABLE_AFTER:
-        return
+        return True
     reason = f"Every delivery failed for {DISABLE_AFTER.days} days."
     if services.endpoint_disable(endpoint=endpoint, actor=SYSTEM, reason=reason):
         transaction.on_commit(lambda: _mail_disabled(endpoint, reason))
+    return False
 
 
 def _mail_disabled(endpoint: Endpoint, reason: str) -> None:

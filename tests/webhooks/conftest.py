@@ -51,7 +51,11 @@ class Receiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 receiver.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length)}
+                    {
+                        "path": self.path,
+                        "headers": dict(self.headers),
+                        "body": self.rfile.read(length),
+                    }
                 )
                 status = receiver.statuses[min(len(receiver.requests), len(receiver.statuses)) - 1]
                 self.send_response(status)

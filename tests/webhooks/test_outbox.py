@@ -97,9 +97,7 @@ def test_member_and_account_events(account_a, admin_a):
     account_services.member_change_role(membership=membership, role=Role.ADMIN, actor=actor)
     account_services.member_remove(membership=membership, actor=actor)
     turned_on = not account_a.token_access_enabled
-    account_services.account_update(
-        account=account_a, actor=actor, token_access_enabled=turned_on
-    )
+    account_services.account_update(account=account_a, actor=actor, token_access_enabled=turned_on)
     account_services.account_update(account=account_a, actor=actor, name="Renamed")
     assert types(account_a) == [
         "member.joined",
