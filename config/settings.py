@@ -181,6 +181,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "tokens.models.Status",
+        "DeliveryStatusEnum": "webhooks.models.Status",
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -30,7 +30,11 @@ class EndpointListView(GenericAPIView):
     required_scopes = {"GET": "account:read", "POST": "account:write"}
     serializer_class = EndpointSerializer
 
-    @extend_schema(summary="The account's webhook endpoints", operation_id="webhooks_list")
+    @extend_schema(
+        summary="The account's webhook endpoints",
+        operation_id="webhooks_list",
+        responses=EndpointSerializer(many=True),
+    )
     def get(self, request):
         endpoints = Endpoint.objects.filter(account=request.auth.account).order_by("id")
         page = self.paginate_queryset(endpoints)
@@ -112,7 +116,9 @@ class DeliveryListView(EndpointMixin, GenericAPIView):
     serializer_class = DeliverySerializer
 
     @extend_schema(
-        summary="The endpoint's delivery log, newest first", operation_id="webhook_deliveries_list"
+        summary="The endpoint's delivery log, newest first",
+        operation_id="webhook_deliveries_list",
+        responses=DeliverySerializer(many=True),
     )
     def get(self, request, pk: int):
         deliveries = Delivery.objects.filter(endpoint=self.get_object()).select_related("event")
