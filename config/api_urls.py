@@ -16,6 +16,11 @@ urlpatterns = [
         "webhooks/<int:pk>/test", webhooks_api.EndpointTestView.as_view(), name="api-webhook-test"
     ),
     path(
+        "webhooks/<int:pk>/rotate-secret",
+        webhooks_api.EndpointRotateSecretView.as_view(),
+        name="api-webhook-rotate-secret",
+    ),
+    path(
         "webhooks/<int:pk>/deliveries",
         webhooks_api.DeliveryListView.as_view(),
         name="api-webhook-deliveries",

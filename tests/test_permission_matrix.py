@@ -222,6 +222,12 @@ WEBHOOK_MATRIX = [
     ),
     ("POST", "/api/v1/webhooks/{webhook}/test", None, {"admin": 202, "agent": 403, "light": 403}),
     (
+        "POST",
+        "/api/v1/webhooks/{webhook}/rotate-secret",
+        None,
+        {"admin": 200, "agent": 403, "light": 403},
+    ),
+    (
         "GET",
         "/api/v1/webhooks/{webhook}/deliveries",
         None,

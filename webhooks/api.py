@@ -74,21 +74,17 @@ class EndpointDetailView(EndpointMixin, GenericAPIView):
 
     @extend_schema(
         request=EndpointUpdateSerializer,
-        responses=NewEndpointSerializer,
-        summary="Change an endpoint, turn it on or off, or rotate its secret (returned once)",
+        responses=EndpointSerializer,
+        summary="Change an endpoint, or turn it on or off",
     )
     def patch(self, request, pk: int):
         endpoint = self.get_object()
         data = EndpointUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        rotate = fields.pop("rotate_secret", False)
-        actor = actor_from_request(request)
         with service_errors():
-            endpoint = services.endpoint_update(endpoint=endpoint, actor=actor, **fields)
-            if rotate:
-                secret = services.endpoint_rotate_secret(endpoint=endpoint, actor=actor)
-                return _with_secret(endpoint, secret, status.HTTP_200_OK)
+            endpoint = services.endpoint_update(
+                endpoint=endpoint, actor=actor_from_request(request), **data.validated_data
+            )
         return Response(EndpointSerializer(endpoint).data)
 
     @extend_schema(responses={204: None}, summary="Delete an endpoint and its delivery log")
@@ -109,6 +105,23 @@ class EndpointTestView(EndpointMixin, GenericAPIView):
     def post(self, request, pk: int):
         delivery = services.send_test(endpoint=self.get_object())
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class EndpointRotateSecretView(EndpointMixin, GenericAPIView):
+    required_scopes = {"POST": "account:write"}
+    serializer_class = NewEndpointSerializer
+
+    @extend_schema(
+        request=None,
+        responses=NewEndpointSerializer,
+        summary="Give the endpoint a new signing secret, returned once",
+    )
+    def post(self, request, pk: int):
+        endpoint = self.get_object()
+        secret = services.endpoint_rotate_secret(
+            endpoint=endpoint, actor=actor_from_request(request)
+        )
+        return _with_secret(endpoint, secret, status.HTTP_200_OK)
 
 
 class DeliveryListView(EndpointMixin, GenericAPIView):

@@ -49,9 +49,6 @@ class EndpointCreateSerializer(serializers.Serializer):
 
 class EndpointUpdateSerializer(EndpointCreateSerializer):
     enabled = serializers.BooleanField(required=False)
-    rotate_secret = serializers.BooleanField(
-        required=False, help_text="true: a new signing secret, returned once as `secret`."
-    )
 
 
 class DeliverySerializer(serializers.ModelSerializer):

@@ -30,15 +30,16 @@ def fan_out(uid: str) -> int:
 def deliver(delivery_id: int) -> None:
     """One attempt; a failed one schedules the next."""
     following = delivery.attempt(delivery_id)
-    done = Delivery.objects.select_related("event").get(pk=delivery_id)
-    # Ids, codes and times only: payloads, URLs' queries and secrets stay out of the log.
-    logger.info(
-        "webhook delivery %s event %s attempt %s: %s %s",
-        done.pk,
-        done.event.uid,
-        done.attempt,
-        done.status,
-        done.response_code or "-",
-    )
+    done = Delivery.objects.select_related("event").filter(pk=delivery_id).first()
+    if done is not None:  # None: its endpoint was deleted meanwhile
+        # Ids, codes and states only: payloads, URLs and secrets stay out of the log.
+        logger.info(
+            "webhook delivery %s event %s attempt %s: %s %s",
+            done.pk,
+            done.event.uid,
+            done.attempt,
+            done.status,
+            done.response_code or "-",
+        )
     if following is not None:
         enqueue(following)

@@ -54,7 +54,7 @@ def test_bad_input_is_a_400_with_field_errors(admin_api, receiver, fields, field
     assert not Endpoint.objects.exists()
 
 
-def test_patch_changes_turns_off_and_rotates(admin_api, receiver):
+def test_patch_changes_and_turns_off_and_rotation_returns_a_new_secret(admin_api, receiver):
     created = create(admin_api, receiver.url).json()
     path = f"{URL}/{created['id']}"
     response = admin_api.patch(
@@ -63,7 +63,7 @@ def test_patch_changes_turns_off_and_rotates(admin_api, receiver):
     assert response.status_code == 200
     assert response.json()["events"] == ["token.revoked", "member.removed"]
     assert response.json()["enabled"] is False and "secret" not in response.json()
-    rotated = admin_api.patch(path, {"rotate_secret": True}, format="json").json()
+    rotated = admin_api.post(path + "/rotate-secret").json()
     assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
     actions = list(
         AuditEvent.objects.filter(action__startswith="webhook.").values_list("action", flat=True)
