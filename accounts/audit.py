@@ -7,6 +7,7 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from accounts import events
 from accounts.models import Account, AuditAction, AuditEvent, User
 from core.http import client_ip
 
@@ -51,6 +52,7 @@ def record(
     if action not in AuditAction.values:
         raise ValueError(f"Unknown audit action {action!r}: add it to AuditAction.")
     user = actor.user if actor.user is not None and actor.user.pk else None
+    events.from_audit(action, account=account, target=target, changes=changes or {})
     event = AuditEvent.objects.create(
         action=action,
         actor=user,

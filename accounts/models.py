@@ -218,3 +218,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_repr}"
+
+
+class Event(models.Model):
+    """The outbox: one domain event (SPEC §10), written in the transaction of its change and
+    delivered to webhooks after commit. `data` is built from an allowlist: never a secret."""
+
+    uid = models.CharField(max_length=40, unique=True)
+    type = models.CharField(max_length=64, db_index=True)
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="events")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Set for events that several workers may emit at once (the sweep's expiry events): the
+    # unique key lets exactly one of them in.
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.uid}"

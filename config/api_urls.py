@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts import api as accounts_api
 from people import api as people_api
+from webhooks import api as webhooks_api
 
 urlpatterns = [
     path("", include("tokens.api_urls")),
@@ -17,6 +18,21 @@ urlpatterns = [
         name="api-invitation-resend",
     ),
     path("audit-events", accounts_api.AuditEventListView.as_view(), name="api-audit-events"),
+    path("webhooks", webhooks_api.EndpointListView.as_view(), name="api-webhooks"),
+    path("webhooks/<int:pk>", webhooks_api.EndpointDetailView.as_view(), name="api-webhook"),
+    path(
+        "webhooks/<int:pk>/test", webhooks_api.EndpointTestView.as_view(), name="api-webhook-test"
+    ),
+    path(
+        "webhooks/<int:pk>/rotate-secret",
+        webhooks_api.EndpointRotateSecretView.as_view(),
+        name="api-webhook-rotate-secret",
+    ),
+    path(
+        "webhooks/<int:pk>/deliveries",
+        webhooks_api.DeliveryListView.as_view(),
+        name="api-webhook-deliveries",
+    ),
     path("schema", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, allowed by the strict CSP.
     path("docs", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

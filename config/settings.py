@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tokens",
     "people",
     "notifications",
+    "webhooks",
     "config.checks.SecurityChecksConfig",
 ]
 
@@ -165,6 +166,10 @@ TASKS = {
 }
 # Workers enqueue the notifications sweep this often.
 SWEEP_SECONDS = env.int("SWEEP_SECONDS", default=300)
+# Webhooks: seconds an attempt may take; outside production, http:// and private or loopback
+# addresses are accepted so that a receiver on this machine can be tried.
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=5)
+WEBHOOKS_ALLOW_LOCAL = not PRODUCTION
 # Where links in mails point.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -202,10 +207,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Tokens and invitations both have a `status`; each gets its own enum name.
+    # Tokens, invitations and webhook deliveries each have a `status`, each with its own enum name.
     "ENUM_NAME_OVERRIDES": {
         "TokenStatusEnum": "tokens.models.Status",
         "InvitationStatusEnum": "people.models.InvitationStatus",
+        "DeliveryStatusEnum": "webhooks.models.Status",
     },
 }
 

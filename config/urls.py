@@ -15,6 +15,7 @@ urlpatterns = [
     path("login/", account_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("tokens.urls")),
+    path("accounts/", include("webhooks.urls")),
     path("account/notifications/", include("notifications.urls")),
     path("", include("people.urls")),
     path("api/v1/", include("config.api_urls")),

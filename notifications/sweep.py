@@ -11,10 +11,11 @@ from django.db.models import DateTimeField, Exists, ExpressionWrapper, F, OuterR
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import events
 from accounts.audit import SYSTEM
 from accounts.models import UNUSED_TOKEN_DAYS
 from notifications import mail
-from notifications.models import UNUSED_WARNING, Kind, Notice
+from notifications.models import EXPIRY_KINDS, UNUSED_WARNING, Kind, Notice
 from notifications.notices import Due, record
 from tokens.models import Token
 from tokens.services import token_revoke
@@ -41,8 +42,22 @@ def sweep() -> SweepResult:
     now = timezone.now()
     due = expiry_notices(now) + unused_warnings(now)
     record(due)
+    announce(due)
     revoked = revoke_unused(now)
     return SweepResult(due=len(due), revoked=revoked, mails=mail.deliver())
+
+
+def announce(due: list[Due]) -> None:
+    """The token.expiring / token.expired webhook events of the expiry stages reached, once per
+    token and stage however many sweeps see it (the event's key is unique)."""
+    for d in due:
+        if d.kind in EXPIRY_KINDS:
+            events.emit(
+                "token.expired" if d.kind == Kind.EXPIRED else "token.expiring",
+                account=d.token.account,
+                data={"token": events.token_data(d.token), "stage": d.kind},
+                key=f"{d.kind}:{d.token.pk}:{d.period.isoformat()}",
+            )
 
 
 def _unrecorded(tokens, kind: str, period: str):

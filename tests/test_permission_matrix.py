@@ -202,3 +202,91 @@ def test_members_create_their_own_tokens_when_the_policy_allows(api, world, acco
 
 def test_unknown_method_is_405(api, world):
     assert api(world["admin"]["secret"]).put("/api/v1/tokens").status_code == 405
+
+
+# Webhooks (SPEC §10): account:read to read, admin with account:write to change.
+WEBHOOK_MATRIX = [
+    ("GET", "/api/v1/webhooks", None, {"admin": 200, "agent": 200, "light": 200}),
+    (
+        "POST",
+        "/api/v1/webhooks",
+        {"url": "http://127.0.0.1:9/hooks", "events": ["token.created"]},
+        {"admin": 201, "agent": 403, "light": 403},
+    ),
+    ("GET", "/api/v1/webhooks/{webhook}", None, {"admin": 200, "agent": 200, "light": 200}),
+    (
+        "PATCH",
+        "/api/v1/webhooks/{webhook}",
+        {"description": "renamed"},
+        {"admin": 200, "agent": 403, "light": 403},
+    ),
+    ("POST", "/api/v1/webhooks/{webhook}/test", None, {"admin": 202, "agent": 403, "light": 403}),
+    (
+        "POST",
+        "/api/v1/webhooks/{webhook}/rotate-secret",
+        None,
+        {"admin": 200, "agent": 403, "light": 403},
+    ),
+    (
+        "GET",
+        "/api/v1/webhooks/{webhook}/deliveries",
+        None,
+        {"admin": 200, "agent": 200, "light": 200},
+    ),
+    ("DELETE", "/api/v1/webhooks/{webhook}", None, {"admin": 204, "agent": 403, "light": 403}),
+    ("GET", "/api/v1/webhooks/{other_webhook}", None, {"admin": 404, "agent": 404, "light": 404}),
+]
+
+
+@pytest.fixture
+def webhook_world(world, admin_a, account_a, admin_b, account_b):
+    from accounts.audit import Actor
+    from webhooks.services import endpoint_create
+
+    def endpoint(account, admin):
+        return endpoint_create(
+            account=account,
+            url="http://127.0.0.1:9/hooks",
+            events=["token.created"],
+            actor=Actor(user=admin),
+        )[0].pk
+
+    return world | {
+        "webhook": endpoint(account_a, admin_a),
+        "other_webhook": endpoint(account_b, admin_b),
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "role", "expected"),
+    [
+        pytest.param(m, p, b, role, e[role], id=f"{m} {p} as {role}")
+        for m, p, b, e in WEBHOOK_MATRIX
+        for role in ROLES
+    ],
+)
+def test_webhook_matrix(api, webhook_world, method, path, body, role, expected):
+    url = path.format(**webhook_world, **webhook_world[role])
+    response = call(api(webhook_world[role]["secret"]), method, url, body)
+    assert response.status_code == expected, response.content
+    if expected == 403:
+        assert response.json()["code"] == "permission_denied"
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), WEBHOOK_MATRIX)
+def test_webhook_routes_need_authentication(api, webhook_world, method, path, body, expected):
+    url = path.format(**webhook_world, **webhook_world["admin"])
+    assert call(api(), method, url, body).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/v1/webhooks"), ("PATCH", "/api/v1/webhooks/{webhook}")],
+)
+def test_an_admin_token_without_account_write_cannot_change_webhooks(
+    api, issue, admin_a, account_a, webhook_world, method, path
+):
+    _, secret = issue(admin_a, account_a, scopes=["account:read", "tokens:read"])
+    body = {"url": "http://127.0.0.1:9/x", "events": ["token.created"]}
+    response = call(api(secret), method, path.format(**webhook_world), body)
+    assert response.status_code == 403 and response.json()["code"] == "insufficient_scope"

@@ -120,7 +120,7 @@ def test_a_security_notice_whose_job_failed_is_mailed_by_the_next_sweep(
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         token_issue(account=account_a, owner=agent_a, description="x", actor=Actor(user=admin_a))
-    assert len(callbacks) == 1 and mailoutbox == []  # the job never ran
+    assert callbacks and mailoutbox == []  # the job never ran (nor any other after-commit work)
     sweep()
     assert sent_to(mailoutbox) == [agent_a.email]
     sweep()
