@@ -189,6 +189,12 @@ class AuditAction(models.TextChoices):
     TOKEN_LEAK_REPORTED = "token.leak_reported"
     TOKEN_EXPIRING = "token.expiring"
     TOKEN_EXPIRED = "token.expired"
+    WEBHOOK_CREATED = "webhook.created"
+    WEBHOOK_UPDATED = "webhook.updated"
+    WEBHOOK_ENABLED = "webhook.enabled"
+    WEBHOOK_DISABLED = "webhook.disabled"
+    WEBHOOK_DELETED = "webhook.deleted"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
 
 
 class AuditEvent(models.Model):

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 AUTH = 1
 # A list page: its count and its rows.
 PAGE = 2
+# Every audited change that is also a webhook event writes its outbox row (accounts.events).
 # A change counts its savepoint and release too, as the test runs in a transaction.
 
 
@@ -59,7 +60,7 @@ def test_list_members(admin_client, account_a, issue, rows, django_assert_num_qu
 
 
 def test_create_service_account(admin_client, django_assert_num_queries):
-    with django_assert_num_queries(AUTH + 11):
+    with django_assert_num_queries(AUTH + 12):
         response = admin_client.post(
             "/api/v1/members",
             {"service_account": True, "name": "Zapier", "role": "agent"},
@@ -76,7 +77,7 @@ def test_get_member(admin_client, admin_a, django_assert_num_queries):
 
 def test_change_member_role(admin_client, account_a, django_assert_num_queries):
     membership = MembershipFactory(account=account_a, role=Role.AGENT)
-    with django_assert_num_queries(AUTH + 7):
+    with django_assert_num_queries(AUTH + 8):
         response = admin_client.patch(
             f"/api/v1/members/{membership.pk}", {"role": "light_agent"}, format="json"
         )
@@ -86,7 +87,7 @@ def test_change_member_role(admin_client, account_a, django_assert_num_queries):
 def test_remove_member(admin_client, account_a, issue, django_assert_num_queries):
     membership = MembershipFactory(account=account_a, role=Role.AGENT)
     issue(membership.user, account_a)
-    with django_assert_num_queries(AUTH + 12):
+    with django_assert_num_queries(AUTH + 15):
         assert admin_client.delete(f"/api/v1/members/{membership.pk}").status_code == 204
 
 
@@ -99,7 +100,7 @@ def test_list_tokens(admin_client, account_a, issue, rows, django_assert_num_que
 
 
 def test_create_token(admin_client, django_assert_num_queries):
-    with django_assert_num_queries(AUTH + 5):
+    with django_assert_num_queries(AUTH + 6):
         response = admin_client.post("/api/v1/tokens", {"description": "CI"}, format="json")
     assert response.status_code == 201
 
@@ -123,13 +124,13 @@ def test_change_token_description(
 
 def test_revoke_token(admin_client, admin_a, account_a, issue, django_assert_num_queries):
     token, _ = issue(admin_a, account_a)
-    with django_assert_num_queries(AUTH + 6):
+    with django_assert_num_queries(AUTH + 7):
         assert admin_client.delete(f"/api/v1/tokens/{token.pk}").status_code == 204
 
 
 def test_rotate_token(admin_client, admin_a, account_a, issue, django_assert_num_queries):
     token, _ = issue(admin_a, account_a)
-    with django_assert_num_queries(AUTH + 8):
+    with django_assert_num_queries(AUTH + 9):
         assert admin_client.post(f"/api/v1/tokens/{token.pk}/rotate").status_code == 201
 
 
@@ -138,7 +139,7 @@ def test_revoke_leaked(api, issue, agent_a, account_a, django_assert_num_queries
     unknown = crypto.generate()
     # No authentication; one lookup for all the digests, then the active token's revocation and
     # the owner's security notice (its recipient, and the notice row).
-    with django_assert_num_queries(1 + 4 + 3):
+    with django_assert_num_queries(1 + 4 + 3 + 1):
         response = api().post(
             "/api/v1/tokens/revoke-leaked", {"tokens": [leaked, unknown, "junk"]}, format="json"
         )

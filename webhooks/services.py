@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts import audit
 from accounts.audit import Actor
 from accounts.events import EVENT_TYPES, new_uid
-from accounts.models import Account, Event
+from accounts.models import Account, AuditAction, Event
 from core.errors import ServiceError
 from webhooks import net
 from webhooks.models import Delivery, Endpoint, new_secret_salt
@@ -68,7 +68,11 @@ def endpoint_create(
         raise ServiceError(f"An account can have at most {MAX_ENDPOINTS} webhook endpoints.")
     endpoint.save()
     audit.record(
-        "webhook.created", actor=actor, account=account, target=endpoint, changes=_shown(endpoint)
+        AuditAction.WEBHOOK_CREATED,
+        actor=actor,
+        account=account,
+        target=endpoint,
+        changes=_shown(endpoint),
     )
     return endpoint, endpoint.signing_secret
 
@@ -101,7 +105,7 @@ def endpoint_update(
     if changed:
         endpoint.save(update_fields=list(changed))
         audit.record(
-            "webhook.updated",
+            AuditAction.WEBHOOK_UPDATED,
             actor=actor,
             account=endpoint.account,
             target=endpoint,
@@ -119,7 +123,7 @@ def _set_enabled(endpoint: Endpoint, *, enabled: bool, actor: Actor, reason: str
     endpoint.save(update_fields=["enabled", "disabled_reason", "failing_since"])
     changes = {"enabled": [not enabled, enabled]} | ({"reason": reason} if reason else {})
     audit.record(
-        "webhook.enabled" if enabled else "webhook.disabled",
+        AuditAction.WEBHOOK_ENABLED if enabled else AuditAction.WEBHOOK_DISABLED,
         actor=actor,
         account=endpoint.account,
         target=endpoint,
@@ -141,7 +145,7 @@ def endpoint_disable(*, endpoint: Endpoint, actor: Actor, reason: str = "") -> b
 @transaction.atomic
 def endpoint_delete(*, endpoint: Endpoint, actor: Actor) -> None:
     audit.record(
-        "webhook.deleted",
+        AuditAction.WEBHOOK_DELETED,
         actor=actor,
         account=endpoint.account,
         target=endpoint,
@@ -157,7 +161,9 @@ def endpoint_rotate_secret(*, endpoint: Endpoint, actor: Actor) -> str:
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
     endpoint.secret_salt = new_secret_salt()
     endpoint.save(update_fields=["secret_salt"])
-    audit.record("webhook.secret_rotated", actor=actor, account=endpoint.account, target=endpoint)
+    audit.record(
+        AuditAction.WEBHOOK_SECRET_ROTATED, actor=actor, account=endpoint.account, target=endpoint
+    )
     return endpoint.signing_secret
 
 

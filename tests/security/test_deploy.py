@@ -54,10 +54,11 @@ def test_check_deploy_flags_a_process_local_cache_and_sqlite():
     assert "token_portal.W001" in result.stderr and "token_portal.W003" in result.stderr
 
 
-# A plain-HTTP request that claims, in X-Forwarded-Proto, to have arrived over HTTPS.
+# A plain-HTTP request that claims, in X-Forwarded-Proto, to have arrived over HTTPS (to an API
+# path: its answer needs no collected static files).
 CLAIMS_HTTPS = (
     "from django.test import Client; "
-    "print(Client().get('/no-such-page', HTTP_X_FORWARDED_PROTO='https', "
+    "print(Client().get('/api/v1/no-such-path', HTTP_X_FORWARDED_PROTO='https', "
     "HTTP_HOST='portal.example.com').status_code)"
 )
 
