@@ -15,8 +15,11 @@ ROOT_URLCONF = "bench.urls"
 DATABASE_ROUTERS = ["bench.router.SizeRouter"]
 # DEBUG keeps a log of every query: a cost no production request pays.
 DEBUG = False
-# The benchmark presents each token thousands of times a minute; the throttle still runs.
-THROTTLE_RATES = {**THROTTLE_RATES, "token": "1000000000/min"}
+# The benchmark presents each token thousands of times a minute, and floods bad ones; the
+# throttles still run and count.
+THROTTLE_RATES = {**THROTTLE_RATES, "token": "1000000000/min", "auth_failure": "1000000000/min"}
+# The run's id names its SQLite files, so that the servers of `--http` open the same ones.
+RUN = os.environ.setdefault("BENCH_RUN", str(os.getpid()))
 
 
 def alias(size: int) -> str:
@@ -28,7 +31,7 @@ def _database(db: dict, size: int) -> dict:
     DATABASE_URL names if it ends in `_bench`, else `<name>_bench`: the developer's database is
     never touched."""
     if db["ENGINE"].endswith("sqlite3"):
-        name = os.path.join(tempfile.gettempdir(), f"tp-bench-{os.getpid()}-{size}.sqlite3")
+        name = os.path.join(tempfile.gettempdir(), f"tp-bench-{RUN}-{size}.sqlite3")
     else:
         base = db["NAME"] if db["NAME"].endswith("_bench") else f"{db['NAME']}_bench"
         name = f"{base}_{size}"
