@@ -19,10 +19,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# One thread, so that the database connection persists (CONN_MAX_AGE): the threaded
+# development server closes every connection after each request.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --nothreading $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -35,8 +37,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# bench/run.py --help: rounds, sample, --million, HTTP load; docs/performance.md.
 bench: install
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --http $(BENCH_ARGS)
 
 # Production-style serving: gunicorn with WhiteNoise, against DATABASE_URL and CACHE_URL.
 serve: install
