@@ -52,7 +52,8 @@ def _command() -> str:
     """How this run was started, as the Makefile spells it."""
     names = ("DATABASE_URL", "CACHE_URL")
     prefix = "".join(f"{name}={os.environ[name]} " for name in names if name in os.environ)
-    extra = f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else ""
+    given = [arg for arg in sys.argv[1:] if arg != "--http"]  # the Makefile passes --http
+    extra = f" BENCH_ARGS='{' '.join(given)}'" if given else ""
     return f"{prefix}make bench{extra}"
 
 
