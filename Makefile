@@ -22,13 +22,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # The worker runs in the background and stops with the server: Ctrl-C reaches both, and the
-# trap ends the worker if the server stops on its own.
+# trap ends the worker if the server stops on its own. One server thread, so that the database
+# connection persists (CONN_MAX_AGE): the threaded development server closes it after each request.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo
 	@$(BIN)/python manage.py worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py runserver --nothreading $(HOST):$(PORT)
 
 # Runs background jobs and enqueues the notifications sweep every SWEEP_SECONDS.
 worker: install
@@ -51,8 +52,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# bench/run.py --help: rounds, sample, --million, HTTP load; docs/performance.md.
 bench: install
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --http $(BENCH_ARGS)
 
 # docs/screenshots/: every page state at 1280 and 390 px, from a seeded demo (Chromium needed).
 screenshots: install

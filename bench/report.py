@@ -4,6 +4,8 @@ import platform
 from datetime import datetime
 from importlib.metadata import version
 
+from django.conf import settings
+
 from bench.measure import BASELINE, FLOOR, KNOX, PORTAL, PORTAL_REQUEST, Result
 
 
@@ -26,6 +28,7 @@ def environment(connection, cpu: str, sizes, args, when: datetime, command: str)
             f"- date: {when:%Y-%m-%d %H:%M} UTC",
             f"- machine: {cpu}; Python {platform.python_version()}; {versions}",
             f"- database: {_database(connection)}",
+            f"- cache: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}",
             f"- sizes: {', '.join(f'{s:,}' for s in sizes)} tokens per contender; "
             f"{args.rounds} interleaved rounds of {args.sample} tokens; medians",
             f"- command: `{command}`",

@@ -1,7 +1,8 @@
 """`make bench`: what authenticating a token costs, next to DRF's plaintext TokenAuthentication
-(the floor) and django-rest-knox, at growing numbers of tokens. Prints a Markdown table.
+(the floor) and django-rest-knox, at growing numbers of tokens; then whole requests end to end,
+in process and, with --http, over HTTP through gunicorn. Prints Markdown tables.
 
-    .venv/bin/python bench/run.py [--million] [--rounds 21] [--sample 200]
+    .venv/bin/python bench/run.py [--million] [--rounds 21] [--sample 200] [--http]
 
 Each size gets a database of its own that the benchmark creates, migrates and drops: a
 temporary SQLite file by default; with DATABASE_URL naming PostgreSQL, `<name>_<size>` on that
@@ -19,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+ADMIN = 0
 
 
 def _cpu() -> str:
@@ -37,15 +39,28 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=21, help="timed rounds (default 21)")
     parser.add_argument("--sample", type=int, default=200, help="tokens presented per round")
     parser.add_argument("--seed", type=int, default=7, help="random seed for sample and order")
+    parser.add_argument("--http", action="store_true", help="also load gunicorn over loopback")
+    parser.add_argument("--http-rounds", type=int, default=3, help="rounds per HTTP target")
+    parser.add_argument(
+        "--http-seconds", type=float, default=4, help="seconds per HTTP target and round (≤ 60)"
+    )
+    parser.add_argument("--connections", type=int, default=8, help="requests in flight (≤ 32)")
     return parser.parse_args()
 
 
 def _command() -> str:
     """How this run was started, as the Makefile spells it."""
-    url = os.environ.get("DATABASE_URL")
-    prefix = f"DATABASE_URL={url} " if url else ""
-    extra = f" BENCH_ARGS='{' '.join(sys.argv[1:])}'" if sys.argv[1:] else ""
+    names = ("DATABASE_URL", "CACHE_URL")
+    prefix = "".join(f"{name}={os.environ[name]} " for name in names if name in os.environ)
+    given = [arg for arg in sys.argv[1:] if arg != "--http"]  # the Makefile passes --http
+    extra = f" BENCH_ARGS='{' '.join(given)}'" if given else ""
     return f"{prefix}make bench{extra}"
+
+
+def _on_redis() -> bool:
+    from django.conf import settings
+
+    return settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
 
 
 def _log(message: str) -> None:
@@ -63,8 +78,10 @@ def main() -> None:
     django.setup()
     from django.db import connections
 
+    from bench import endtoend, load
     from bench.measure import measure
     from bench.report import environment, table, verdict
+    from bench.router import SizeRouter
     from bench.seed import seed
     from bench.settings import alias
 
@@ -72,7 +89,7 @@ def main() -> None:
     started = time.monotonic()
     created = {}
     try:
-        samples = {}
+        samples, admins = {}, {}
         for size in sizes:
             database = connections[alias(size)]
             created[size] = database.creation.create_test_db(
@@ -82,8 +99,10 @@ def main() -> None:
                 f"seeding {size:,} users, each with a token of every contender, in {created[size]}"
             )
             keep = sorted(rng.sample(range(size), min(args.sample, size)))
-            secrets = seed(alias(size), size, set(keep))
+            # User 0 is an admin of account 0 and its 100 tokens: the token lists' caller.
+            secrets = seed(alias(size), size, {*keep, ADMIN})
             samples[size] = [secrets[i] for i in keep]
+            admins[size] = secrets[ADMIN]
         _log(f"measuring {args.rounds} rounds of {args.sample} tokens…")
         results = measure(samples, args.rounds, rng)
         print(
@@ -93,6 +112,28 @@ def main() -> None:
         print(table(results))
         print()
         print(verdict(results))
+        first = sizes[0]
+        SizeRouter.alias = alias(first)
+        _log(f"measuring whole requests in process, {args.rounds} rounds at {first:,} tokens…")
+        whole = endtoend.measure(samples[first], admins[first], args.rounds, rng)
+        print()
+        print(endtoend.table(whole))
+        print()
+        print(endtoend.verdict(whole, redis=_on_redis()))
+        if args.http:
+            _log(f"measuring over HTTP, {args.http_rounds} rounds of {args.http_seconds:g} s…")
+            loads = load.measure(
+                samples[first],
+                admins[first],
+                args.http_rounds,
+                args.http_seconds,
+                args.connections,
+                rng,
+            )
+            print()
+            print(load.table(loads, args.http_rounds, args.http_seconds, args.connections))
+            print()
+            print(load.verdict(loads))
     finally:
         for size, name in created.items():
             connections[alias(size)].creation.destroy_test_db(name, verbosity=0)
