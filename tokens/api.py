@@ -133,7 +133,11 @@ class TokenDetailView(GenericAPIView):
             )
         return Response(TokenSerializer(token).data)
 
-    @extend_schema(responses={204: None}, summary="Revoke a token (the record stays)")
+    @extend_schema(
+        responses={204: None},
+        operation_id="tokens_revoke",
+        summary="Revoke a token (the record stays)",
+    )
     def delete(self, request, pk: int):
         with service_errors():
             services.token_revoke(

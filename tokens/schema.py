@@ -1,5 +1,6 @@
 """OpenAPI: the three ways to authenticate, and the errors every operation can answer."""
 
+from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import serializers
@@ -38,7 +39,7 @@ class SessionScheme(OpenApiAuthenticationExtension):
         return {
             "type": "apiKey",
             "in": "cookie",
-            "name": "sessionid",
+            "name": settings.SESSION_COOKIE_NAME,  # `__Host-sessionid` in production
             "description": "Browser session with CSRF; the account comes from `X-Account`.",
         }
 
@@ -48,11 +49,25 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
 
 
+# DRF's field errors: a list of messages per field, or per item / key for list and dict fields.
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object", "additionalProperties": {}},
+        ]
+    },
+}
+
 ERRORS = {
+    "400": "Invalid input: field errors as `{field: [messages]}`, or `{detail, code}` for a "
+    "broken rule.",
     "401": "Missing, malformed, unknown, expired or revoked token, or an owner who can no "
     "longer use it (one generic answer, with `WWW-Authenticate`).",
     "403": "`token_access_disabled`, `insufficient_scope` or `permission_denied`.",
-    "404": "No such object in this account (objects of other accounts are never confirmed).",
+    "404": "No such object in this account (objects of other accounts are never confirmed), "
+    "or no such page.",
     "429": "Rate limited; see `Retry-After`.",
 }
 
@@ -60,21 +75,32 @@ ERRORS = {
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's schema, plus the error answers every operation can give."""
 
+    def get_operation_id(self):
+        operation_id = super().get_operation_id()
+        # A POST to a path that is not a collection is an action (rotate, resend, ...): name it
+        # by the action alone, not `…_create`.
+        if self.method == "POST" and "GET" not in self.view.allowed_methods:
+            operation_id = operation_id.removesuffix("_create")
+        return operation_id
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         error = self._get_response_for_code(ErrorSerializer, "400", direction=direction)["content"]
         codes = ["429"]
         if self.view.get_authenticators():
             codes += ["401", "403"]
-        if "{" in self.path:
+        listing = self.method == "GET" and self._is_list_view()
+        if "{" in self.path or listing:  # a list answers 404 for a page past its end
             codes.append("404")
-        if self.method in ("POST", "PATCH", "PUT"):
+        if self.method in ("POST", "PATCH", "PUT") or listing:  # a list's bad filter or page
+            error_schema = error["application/json"]["schema"]
             responses.setdefault(
                 "400",
                 {
-                    "description": "Invalid input: field errors as `{field: [messages]}`, or "
-                    "`{detail, code}` for a broken rule.",
-                    "content": {"application/json": {"schema": {"type": "object"}}},
+                    "description": ERRORS["400"],
+                    "content": {
+                        "application/json": {"schema": {"oneOf": [FIELD_ERRORS, error_schema]}}
+                    },
                 },
             )
         for code in codes:
