@@ -64,9 +64,7 @@ class MemberListView(GenericAPIView):
         summary="Members of the account",
         operation_id="members_list",
         responses=MembershipSerializer(many=True),
-        parameters=[
-            OpenApiParameter("role", OpenApiTypes.STR, enum=["admin", "agent", "light_agent"])
-        ],
+        parameters=[MemberFilterSerializer],
     )
     def get(self, request):
         filters = MemberFilterSerializer(data=request.query_params)

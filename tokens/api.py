@@ -57,8 +57,7 @@ class TokenListView(GenericAPIView):
         operation_id="tokens_list",
         responses=TokenSerializer(many=True),
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=["active", "expired", "revoked"]),
-            OpenApiParameter("owner", OpenApiTypes.INT, description="Owner's user id"),
+            TokenFilterSerializer,
             OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 500"),
         ],
     )

@@ -3,6 +3,7 @@
 from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 
@@ -93,13 +94,20 @@ class AutoSchema(openapi.AutoSchema):
         if "{" in self.path or listing:  # a list answers 404 for a page past its end
             codes.append("404")
         if self.method in ("POST", "PATCH", "PUT") or listing:  # a list's bad filter or page
+            field_errors = ResolvedComponent(
+                name="FieldErrors",
+                type=ResolvedComponent.SCHEMA,
+                object="FieldErrors",
+                schema=FIELD_ERRORS,
+            )
+            self.registry.register_on_missing(field_errors)
             error_schema = error["application/json"]["schema"]
             responses.setdefault(
                 "400",
                 {
                     "description": ERRORS["400"],
                     "content": {
-                        "application/json": {"schema": {"oneOf": [FIELD_ERRORS, error_schema]}}
+                        "application/json": {"schema": {"oneOf": [field_errors.ref, error_schema]}}
                     },
                 },
             )

@@ -89,7 +89,9 @@ class TokenUpdateSerializer(serializers.Serializer):
 
 class TokenFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    owner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    owner = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Owner's user id"
+    )
 
 
 class TokenSummarySerializer(serializers.ModelSerializer):
