@@ -68,7 +68,7 @@ ERRORS = {
     "longer use it (one generic answer, with `WWW-Authenticate`).",
     "403": "`token_access_disabled`, `insufficient_scope` or `permission_denied`.",
     "404": "No such object in this account (objects of other accounts are never confirmed), "
-    "or no such page.",
+    "no such page, or a session's `X-Account` that is not one of the user's accounts.",
     "429": "Rate limited; see `Retry-After`.",
 }
 
@@ -89,28 +89,46 @@ class AutoSchema(openapi.AutoSchema):
         error = self._get_response_for_code(ErrorSerializer, "400", direction=direction)["content"]
         codes = ["429"]
         if self.view.get_authenticators():
-            codes += ["401", "403"]
-        listing = self.method == "GET" and self._is_list_view()
-        if "{" in self.path or listing:  # a list answers 404 for a page past its end
+            # 404 also for a session's `X-Account` naming no account of the user.
+            codes += ["401", "403", "404"]
+        elif "{" in self.path:
             codes.append("404")
-        if self.method in ("POST", "PATCH", "PUT") or listing:  # a list's bad filter or page
-            field_errors = ResolvedComponent(
-                name="FieldErrors",
-                type=ResolvedComponent.SCHEMA,
-                object="FieldErrors",
-                schema=FIELD_ERRORS,
-            )
-            self.registry.register_on_missing(field_errors)
-            error_schema = error["application/json"]["schema"]
-            responses.setdefault(
-                "400",
-                {
-                    "description": ERRORS["400"],
-                    "content": {
-                        "application/json": {"schema": {"oneOf": [field_errors.ref, error_schema]}}
-                    },
+        # Any operation: bad bodies, filters or pages, broken rules, a session without `X-Account`.
+        field_errors = ResolvedComponent(
+            name="FieldErrors",
+            type=ResolvedComponent.SCHEMA,
+            object="FieldErrors",
+            schema=FIELD_ERRORS,
+        )
+        self.registry.register_on_missing(field_errors)
+        error_schema = error["application/json"]["schema"]
+        responses.setdefault(
+            "400",
+            {
+                "description": ERRORS["400"],
+                "content": {
+                    "application/json": {"schema": {"oneOf": [field_errors.ref, error_schema]}}
                 },
-            )
+            },
+        )
         for code in codes:
             responses.setdefault(code, {"description": ERRORS[code], "content": error})
         return responses
+
+
+def nullable_as_null_type(result, generator, request, public):
+    """OpenAPI 3.1 has no `nullable`: DRF's pagination schema still says `nullable: true` for
+    `next` and `previous`, which 3.1 validators ignore. Say it with a `null` type instead."""
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.pop("nullable", False) and isinstance(node.get("type"), str):
+                node["type"] = [node["type"], "null"]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(result)
+    return result
