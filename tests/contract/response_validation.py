@@ -50,10 +50,12 @@ def mismatch(
     if status in (405, 406, 415) or status >= 500:  # 500 fails the test by itself
         return None  # DRF's generic answers to a method or media type the route lacks
     template = next((t for pattern, t in _operations() if pattern.match(path)), None)
-    if template is None:
-        return f"{method} {path}: no such path in the schema"
-    operation = _spec()["paths"][template].get(method.lower())
-    if operation is None:  # refused before the method is looked at: one of the generic errors
+    if template is None:  # a path that matches nothing: the generic 404
+        if status != 404:
+            return f"{method} {path}: no such path in the schema"
+        template, responses = path, {"404": _generic_error()}
+    elif (operation := _spec()["paths"][template].get(method.lower())) is None:
+        # Refused before the method is looked at: one of the generic errors.
         responses = {str(status): _generic_error()} if status in (401, 403, 429) else {}
     else:
         responses = operation["responses"]

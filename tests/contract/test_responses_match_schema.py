@@ -79,3 +79,5 @@ def test_undocumented_methods_answer_with_the_generic_errors():
     unauthenticated = b'{"detail": "Authentication required.", "code": "not_authenticated"}'
     assert mismatch("PUT", "/api/v1/me", 401, unauthenticated, "application/json") is None
     assert mismatch("PUT", "/api/v1/me", 401, b'{"x": 1}', "application/json") is not None
+    not_found = b'{"detail": "Not found.", "code": "not_found"}'
+    assert mismatch("GET", "/api/v1/nowhere", 404, not_found, "application/json") is None
