@@ -1,6 +1,7 @@
 # make run: serve the portal on http://127.0.0.1:8000/ with one job worker (SQLite, nothing else needed)
 # make worker: one job worker (run as many as you like), against DATABASE_URL
 # make test: run the whole test suite
+# make lint: ruff and mypy (django-stubs, djangorestframework-stubs)
 # make mutation: mutation testing of the security-critical modules (slow; not part of CI)
 PYTHON ?= python3
 VENV := .venv
@@ -47,6 +48,7 @@ mutation: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .

@@ -1,5 +1,7 @@
 """Account administration API: the account's policy, its members and its audit trail."""
 
+from typing import cast
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -64,9 +66,7 @@ class MemberListView(GenericAPIView):
         summary="Members of the account",
         operation_id="members_list",
         responses=MembershipSerializer(many=True),
-        parameters=[
-            OpenApiParameter("role", OpenApiTypes.STR, enum=["admin", "agent", "light_agent"])
-        ],
+        parameters=[MemberFilterSerializer],
     )
     def get(self, request):
         filters = MemberFilterSerializer(data=request.query_params)
@@ -101,7 +101,8 @@ class MemberDetailView(GenericAPIView):
     serializer_class = MembershipSerializer
 
     def get_object(self) -> Membership:
-        return get_object_or_404(_members(self.request.auth), pk=self.kwargs["pk"])
+        access = cast(Access, self.request.auth)  # DRF types `auth` as a Token
+        return get_object_or_404(_members(access), pk=self.kwargs["pk"])
 
     @extend_schema(summary="One member")
     def get(self, request, pk: int):

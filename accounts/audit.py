@@ -60,7 +60,7 @@ def record(
         actor_token_id=actor.token_id,
         actor_token_prefix=actor.token_prefix,
         account=account,
-        target_type=target._meta.model_name if target is not None else "",
+        target_type=(target._meta.model_name or "") if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:254] if target is not None else "",
         ip=actor.ip,

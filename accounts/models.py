@@ -1,3 +1,5 @@
+from typing import ClassVar, cast
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,7 +10,7 @@ from django.utils import timezone
 MIN_TOKEN_LIFETIME_DAYS, MAX_TOKEN_LIFETIME_DAYS = 1, 3650
 
 
-def normalize_email(email: str) -> str:
+def normalize_email(email: str | None) -> str:
     """Emails are compared and stored in lower case: one address, one user."""
     return (email or "").strip().lower()
 
@@ -19,7 +21,7 @@ class UserManager(BaseUserManager):
     def _create_user(self, email: str, password: str | None, **extra):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=normalize_email(email), **extra)
+        user = cast("User", self.model(email=normalize_email(email), **extra))
         user.set_password(password)  # None gives an unusable password
         user.save(using=self._db)
         return user
@@ -36,7 +38,7 @@ class UserManager(BaseUserManager):
             raise ValueError("A superuser needs is_staff and is_superuser.")
         return self._create_user(email, password, **extra)
 
-    def get_by_natural_key(self, email: str):
+    def get_by_natural_key(self, email: str | None):
         return self.get(email=normalize_email(email))
 
 
@@ -62,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     class Meta:
         ordering = ["email"]

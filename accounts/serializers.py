@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import (
@@ -19,6 +20,10 @@ from core.text import (
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
+    # A plain string: service accounts' addresses end in `.invalid`, which email validators
+    # of generated clients refuse.
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = User
         fields = ("id", "email", "name", "is_service_account")
@@ -48,10 +53,13 @@ class AccountSerializer(serializers.ModelSerializer):
 
 
 class AccountUpdateSerializer(serializers.Serializer):
-    name = TextSerializerField(max_length=ACCOUNT_NAME_MAX_LENGTH)
-    token_access_enabled = serializers.BooleanField()
-    members_can_create_tokens = serializers.BooleanField()
+    """Validated with partial=True: every field is optional."""
+
+    name = TextSerializerField(max_length=ACCOUNT_NAME_MAX_LENGTH, required=False)
+    token_access_enabled = serializers.BooleanField(required=False)
+    members_can_create_tokens = serializers.BooleanField(required=False)
     token_max_lifetime_days = serializers.IntegerField(
+        required=False,
         min_value=MIN_TOKEN_LIFETIME_DAYS,
         max_value=MAX_TOKEN_LIFETIME_DAYS,
         allow_null=True,
@@ -59,6 +67,7 @@ class AccountUpdateSerializer(serializers.Serializer):
     )
     revoke_unused_after_days = serializers.ChoiceField(
         choices=UNUSED_TOKEN_DAYS,
+        required=False,
         allow_null=True,
         help_text="Revoke tokens unused for this many days, after a warning 7 days before; "
         "null: never.",
@@ -119,9 +128,23 @@ class AuditEventFilterSerializer(serializers.Serializer):
     )
 
 
+class AuditActorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True, help_text="null once the user is deleted.")
+    email = serializers.CharField()
+
+
+class AuditTargetSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.CharField()
+    repr = serializers.CharField()
+
+
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
     target = serializers.SerializerMethodField()
+    changes = serializers.JSONField(
+        read_only=True, help_text="What changed: values, or `[old, new]` pairs, by name."
+    )
 
     class Meta:
         model = AuditEvent
@@ -138,11 +161,13 @@ class AuditEventSerializer(serializers.ModelSerializer):
         )
         read_only_fields = fields
 
+    @extend_schema_field(AuditActorSerializer(allow_null=True))
     def get_actor(self, event) -> dict | None:
         if event.actor_id is None and not event.actor_email:
             return None
         return {"id": event.actor_id, "email": event.actor_email}
 
+    @extend_schema_field(AuditTargetSerializer(allow_null=True))
     def get_target(self, event) -> dict | None:
         if not event.target_type:
             return None

@@ -334,6 +334,9 @@ def user_update(*, user: User, actor: Actor, **fields: Any) -> User:
 def _checked_email(email: str, *, user: User | None = None) -> str:
     """A valid address no other user has."""
     email = _valid_email(email)
-    if User.objects.filter(email=email).exclude(pk=user.pk if user else None).exists():
+    others = User.objects.filter(email=email)
+    if user is not None:
+        others = others.exclude(pk=user.pk)
+    if others.exists():
         raise ServiceError("Another user has this email address.", field="email")
     return email

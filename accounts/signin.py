@@ -13,7 +13,8 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.crypto import salted_hmac
 
 from accounts.models import normalize_email
@@ -79,12 +80,14 @@ class LimitedAuthenticationMixin(SigninLimitMixin):
             raise
 
 
-def answers_429_when_limited(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def answers_429_when_limited(
+    view: Callable[..., HttpResponseBase],
+) -> Callable[..., HttpResponseBase]:
     """Wraps a view that renders a SigninLimitMixin form as `form` in a TemplateResponse (as
     Django's form views do): a refused attempt answers 429 with Retry-After instead of 200."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponseBase:
         response = view(request, *args, **kwargs)
         form = (getattr(response, "context_data", None) or {}).get("form")
         retry_after = getattr(form, "retry_after", None)

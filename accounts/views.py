@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -5,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 
 from accounts.forms import LoginForm
-from accounts.models import Membership
+from accounts.models import Membership, User
 from accounts.signin import answers_429_when_limited
 
 
@@ -20,7 +22,7 @@ class LoginView(auth_views.LoginView):
 def home(request: HttpRequest) -> HttpResponse:
     """Take a member to their account's tokens page, or let them pick one of several."""
     memberships = list(
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=cast(User, request.user))  # signed in: login_required
         .select_related("account")
         .order_by("account__name")
     )

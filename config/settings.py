@@ -206,12 +206,22 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "OAS_VERSION": "3.1.0",  # nullable references as `oneOf: [ref, null]`, exact for validators
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tokens.schema.nullable_as_null_type",
+    ],
+    # PATCH bodies are documented as their serializers declare them: the views validate them
+    # whole, so a field the server requires stays required.
+    "COMPONENT_SPLIT_PATCH": False,
     # Tokens, invitations and webhook deliveries each have a `status`, each with its own enum name.
     "ENUM_NAME_OVERRIDES": {
         "TokenStatusEnum": "tokens.models.Status",
         "InvitationStatusEnum": "people.models.InvitationStatus",
         "DeliveryStatusEnum": "webhooks.models.Status",
+        "RoleEnum": "accounts.models.Role",
+        "ScopeEnum": "accounts.access.SCOPES",
     },
 }
 

@@ -28,7 +28,7 @@ from tokens.models import Token
 
 logger = logging.getLogger(__name__)
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     Kind.CREATED_FOR_YOU: "A new API token was created for you",
     Kind.LEAKED: "Your API token was revoked because it leaked",
     Kind.NEW_ADDRESS: "Your API token was used from a new address",

@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from accounts.models import Membership, Role, User
 from notifications.models import EXPIRY_KINDS, Notice
@@ -33,7 +33,8 @@ def recipients(tokens: Iterable[Token]) -> dict[int, list[User]]:
         ).values_list("account_id", "user_id")
     )
     admins: dict[int, list[User]] = defaultdict(list)
-    service_accounts = {t.account_id for t in tokens if t.owner.is_service_account}
+    # Members' tokens: every one has an owner.
+    service_accounts = {t.account_id for t in tokens if cast(User, t.owner).is_service_account}
     for membership in Membership.objects.filter(
         account_id__in=service_accounts,
         role=Role.ADMIN,
@@ -45,7 +46,7 @@ def recipients(tokens: Iterable[Token]) -> dict[int, list[User]]:
     for token in tokens:
         if (token.account_id, token.owner_id) not in members:
             continue
-        owner = token.owner
+        owner = cast(User, token.owner)
         found[token.pk] = admins[token.account_id] if owner.is_service_account else [owner]
     return found
 

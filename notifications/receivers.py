@@ -3,12 +3,13 @@ when its cause does) and mailed by a job enqueued once that transaction commits.
 never runs or fails, the notices stay pending and the next sweep mails them."""
 
 from datetime import UTC, datetime, time
+from typing import cast
 
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from accounts.models import AuditAction
+from accounts.models import AuditAction, User
 from notifications.models import Kind
 from notifications.notices import Due, record
 from notifications.tasks import deliver_notices
@@ -31,7 +32,7 @@ def _notify(due: Due) -> None:
 @receiver(token_created)
 def token_created_for_someone_else(sender, token: Token, **kwargs) -> None:
     # A service account's tokens are made by its admins: there is no "you" to surprise.
-    if token.created_by_id in (None, token.owner_id) or token.owner.is_service_account:
+    if token.created_by_id in (None, token.owner_id) or cast(User, token.owner).is_service_account:
         return
     details = {"created_by": token.created_by.get_full_name() if token.created_by else ""}
     _notify(Due(token, Kind.CREATED_FOR_YOU, token.created_at, details))
@@ -40,7 +41,7 @@ def token_created_for_someone_else(sender, token: Token, **kwargs) -> None:
 @receiver(token_revoked)
 def token_revoked_as_leaked(sender, token: Token, action: str, **kwargs) -> None:
     if action == AuditAction.TOKEN_LEAK_REPORTED:
-        _notify(Due(token, Kind.LEAKED, token.revoked_at))
+        _notify(Due(token, Kind.LEAKED, cast(datetime, token.revoked_at)))  # just revoked
 
 
 @receiver(token_used)

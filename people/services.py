@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.audit import Actor
-from accounts.models import Account, Membership, Role, User, normalize_email
+from accounts.models import Account, AuditAction, Membership, Role, User, normalize_email
 from accounts.services import member_add
 from core.errors import ServiceError
 from people import mail
@@ -85,7 +85,7 @@ def invitation_create(
     secret = _new_link(invitation, now)
     invitation.save()
     audit.record(
-        "invitation.created",
+        AuditAction.INVITATION_CREATED,
         actor=actor,
         account=account,
         target=invitation,
@@ -114,7 +114,7 @@ def invitation_resend(*, invitation: Invitation, actor: Actor) -> tuple[Invitati
     secret = _new_link(invitation, timezone.now())
     invitation.save(update_fields=["digest", "expires_at"])
     audit.record(
-        "invitation.resent",
+        AuditAction.INVITATION_RESENT,
         actor=actor,
         account=invitation.account,
         target=invitation,
@@ -132,7 +132,7 @@ def invitation_cancel(*, invitation: Invitation, actor: Actor) -> Invitation:
     invitation.cancelled_at = timezone.now()
     invitation.save(update_fields=["cancelled_at"])
     audit.record(
-        "invitation.cancelled",
+        AuditAction.INVITATION_CANCELLED,
         actor=actor,
         account=invitation.account,
         target=invitation,
@@ -159,7 +159,7 @@ def invitation_accept(*, invitation: Invitation, user: User, actor: Actor) -> Me
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     audit.record(
-        "member.joined",
+        AuditAction.MEMBER_JOINED,
         actor=actor,
         account=invitation.account,
         target=membership,

@@ -57,8 +57,7 @@ class TokenListView(GenericAPIView):
         operation_id="tokens_list",
         responses=TokenSerializer(many=True),
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=["active", "expired", "revoked"]),
-            OpenApiParameter("owner", OpenApiTypes.INT, description="Owner's user id"),
+            TokenFilterSerializer,
             OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 500"),
         ],
     )
@@ -133,7 +132,11 @@ class TokenDetailView(GenericAPIView):
             )
         return Response(TokenSerializer(token).data)
 
-    @extend_schema(responses={204: None}, summary="Revoke a token (the record stays)")
+    @extend_schema(
+        responses={204: None},
+        operation_id="tokens_revoke",
+        summary="Revoke a token (the record stays)",
+    )
     def delete(self, request, pk: int):
         with service_errors():
             services.token_revoke(

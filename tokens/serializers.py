@@ -4,6 +4,7 @@ through a shared ModelSerializer. The secret appears only in NewTokenSerializer.
 from rest_framework import serializers
 
 from accounts.access import SCOPES
+from accounts.models import Role
 from accounts.serializers import AccountSummarySerializer, UserSummarySerializer
 from core.text import DESCRIPTION_MAX_LENGTH, TextSerializerField
 from tokens.models import Status, Token
@@ -88,10 +89,14 @@ class TokenUpdateSerializer(serializers.Serializer):
 
 class TokenFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices, required=False)
-    owner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    owner = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Owner's user id"
+    )
 
 
 class TokenSummarySerializer(serializers.ModelSerializer):
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPES), read_only=True)
+
     class Meta:
         model = Token
         fields = ("id", "description", "scopes", "expires_at")
@@ -101,7 +106,7 @@ class TokenSummarySerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.Serializer):
     user = UserSummarySerializer()
     account = AccountSummarySerializer()
-    role = serializers.CharField()
+    role = serializers.ChoiceField(choices=Role.choices)
     token = TokenSummarySerializer(allow_null=True)
 
 

@@ -4,7 +4,7 @@ its audit event; every path (page, API, command, rotation) goes through `token_i
 import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -245,7 +245,7 @@ def token_update(
             access.require_token_extend(token)
     new: dict[str, Any] = {}
     if description is not UNCHANGED:
-        new["description"] = _clean_description(description)
+        new["description"] = _clean_description(cast(str, description))
     if expires_at is not UNCHANGED:
         if token.revoked_at is not None:
             raise ServiceError(
@@ -394,7 +394,8 @@ def token_authenticate(raw: str, *, email: str | None = None) -> Access:
     if not crypto.is_well_formed(raw):
         raise InvalidToken
     db = Token.objects.db
-    token = next(
+    # A row of the raw query: a Token with the owner's, account's and role's columns beside it.
+    token: Any = next(
         iter(Token.objects.raw(_authentication_sql(db), [crypto.digest(raw)], using=db)), None
     )
     if (
