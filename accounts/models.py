@@ -121,6 +121,11 @@ class Account(models.Model):
         help_text="Revoke tokens unused for this long, after a warning 7 days before. "
         "Empty: never.",
     )
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Members without two-factor authentication must set it up before they use the "
+        "account's pages or its session API. Tokens are not affected.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -189,6 +194,11 @@ class AuditAction(models.TextChoices):
     TOKEN_LEAK_REPORTED = "token.leak_reported"
     TOKEN_EXPIRING = "token.expiring"
     TOKEN_EXPIRED = "token.expired"
+    TWO_FACTOR_ENABLED = "two_factor.enabled"
+    TWO_FACTOR_DISABLED = "two_factor.disabled"
+    RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated"
+    RECOVERY_CODE_USED = "recovery_codes.used"
+    SUDO_PASSED = "sudo.passed"
 
 
 class AuditEvent(models.Model):

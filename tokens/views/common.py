@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from accounts.access import Access
 from accounts.models import Account, Membership
 from core.pages import form_refusals
+from security.policy import require_two_factor_setup
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def caller_for(request: HttpRequest, slug: str, *, need: str | None = None) -> C
     )
     for membership in memberships:
         if membership.account.slug == slug:
+            require_two_factor_setup(request.user, membership.account)
             access = Access(user=request.user, account=membership.account, role=membership.role)
             if need is not None:
                 with form_refusals():
