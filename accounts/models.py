@@ -194,11 +194,11 @@ class AuditAction(models.TextChoices):
     TOKEN_LEAK_REPORTED = "token.leak_reported"
     TOKEN_EXPIRING = "token.expiring"
     TOKEN_EXPIRED = "token.expired"
-    TWO_FACTOR_ENABLED = "two_factor.enabled"
-    TWO_FACTOR_DISABLED = "two_factor.disabled"
-    RECOVERY_CODES_REGENERATED = "recovery_codes.regenerated"
-    RECOVERY_CODE_USED = "recovery_codes.used"
-    SUDO_PASSED = "sudo.passed"
+    USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled"
+    USER_TWO_FACTOR_DISABLED = "user.two_factor_disabled"
+    USER_RECOVERY_CODES_REGENERATED = "user.recovery_codes_regenerated"
+    USER_RECOVERY_CODE_USED = "user.recovery_code_used"
+    USER_SUDO_PASSED = "user.sudo_passed"
 
 
 class AuditEvent(models.Model):

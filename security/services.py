@@ -63,7 +63,7 @@ def two_factor_enable(*, user: User, code: str, actor: Actor) -> tuple[TOTPDevic
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _new_codes(user)
-    audit.record(AuditAction.TWO_FACTOR_ENABLED, actor=actor, target=user)
+    audit.record(AuditAction.USER_TWO_FACTOR_ENABLED, actor=actor, target=user)
     return device, codes
 
 
@@ -72,7 +72,7 @@ def recovery_codes_regenerate(*, user: User, actor: Actor) -> list[str]:
     if not has_two_factor(user):
         raise ServiceError("Turn on two-factor authentication first.")
     codes = _new_codes(user)
-    audit.record(AuditAction.RECOVERY_CODES_REGENERATED, actor=actor, target=user)
+    audit.record(AuditAction.USER_RECOVERY_CODES_REGENERATED, actor=actor, target=user)
     return codes
 
 
@@ -98,7 +98,7 @@ def code_check(*, user: User, code: str, actor: Actor) -> Device | None:
     static = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
     if static is not None and static.verify_token(_digest(code)):
         audit.record(
-            AuditAction.RECOVERY_CODE_USED,
+            AuditAction.USER_RECOVERY_CODE_USED,
             actor=actor,
             target=user,
             changes={"left": recovery_codes_left(user)},
@@ -112,8 +112,8 @@ def two_factor_disable(*, user: User, actor: Actor) -> None:
     """Turn off (the caller has checked the password and a code)."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
-    audit.record(AuditAction.TWO_FACTOR_DISABLED, actor=actor, target=user)
+    audit.record(AuditAction.USER_TWO_FACTOR_DISABLED, actor=actor, target=user)
 
 
 def sudo_passed(*, user: User, actor: Actor) -> None:
-    audit.record(AuditAction.SUDO_PASSED, actor=actor, target=user)
+    audit.record(AuditAction.USER_SUDO_PASSED, actor=actor, target=user)
