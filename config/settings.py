@@ -124,6 +124,8 @@ LOGOUT_REDIRECT_URL = "login"
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="token-portal")
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin lists devices (staff remove a lost one) but never shows a TOTP key or a code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Staff need a verified second factor for the Django admin; on by default in production.
 ADMIN_REQUIRES_TWO_FACTOR = env.bool("ADMIN_REQUIRES_TWO_FACTOR", default=PRODUCTION)
 # Sudo mode: creating tokens, changing access, policy, invitations, roles and members asks for
