@@ -123,6 +123,11 @@ class Account(models.Model):
         help_text="Revoke tokens unused for this long, after a warning 7 days before. "
         "Empty: never.",
     )
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text="Members without two-factor authentication must set it up before they use the "
+        "account's pages or its session API. Tokens are not affected.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -197,6 +202,11 @@ class AuditAction(models.TextChoices):
     WEBHOOK_DISABLED = "webhook.disabled"
     WEBHOOK_DELETED = "webhook.deleted"
     WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"
+    USER_TWO_FACTOR_ENABLED = "user.two_factor_enabled"
+    USER_TWO_FACTOR_DISABLED = "user.two_factor_disabled"
+    USER_RECOVERY_CODES_REGENERATED = "user.recovery_codes_regenerated"
+    USER_RECOVERY_CODE_USED = "user.recovery_code_used"
+    USER_SUDO_PASSED = "user.sudo_passed"
 
 
 class AuditEvent(models.Model):

@@ -47,6 +47,7 @@ class AccountSerializer(serializers.ModelSerializer):
             "members_can_create_tokens",
             "token_max_lifetime_days",
             "revoke_unused_after_days",
+            "require_two_factor",
             "created_at",
         )
         read_only_fields = fields
@@ -71,6 +72,10 @@ class AccountUpdateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Revoke tokens unused for this many days, after a warning 7 days before; "
         "null: never.",
+    )
+    require_two_factor = serializers.BooleanField(
+        help_text="Members without two-factor authentication are sent to set it up before they "
+        "use the account's pages or session API; tokens are not affected."
     )
 
 

@@ -22,6 +22,7 @@ POLICY_FIELDS = (
     "members_can_create_tokens",
     "token_max_lifetime_days",
     "revoke_unused_after_days",
+    "require_two_factor",
 )
 ACCOUNT_FIELDS = ("name", *POLICY_FIELDS)
 

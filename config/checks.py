@@ -87,3 +87,17 @@ def check_shared_database(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_admin_two_factor(app_configs, **kwargs):
+    if not getattr(settings, "ADMIN_REQUIRES_TWO_FACTOR", False):
+        return [
+            Warning(
+                "The Django admin does not require a second factor.",
+                hint="Staff can change every account there: set ADMIN_REQUIRES_TWO_FACTOR=on "
+                "(the default when DJANGO_ENV=production).",
+                id="token_portal.W004",
+            )
+        ]
+    return []

@@ -32,7 +32,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "security.admin_site.TwoFactorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -44,12 +44,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ops",
     "accounts",
     "tokens",
     "people",
     "notifications",
     "webhooks",
+    "security",
     "config.checks.SecurityChecksConfig",
 ]
 
@@ -62,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "security.policy.TwoFactorPolicyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -112,6 +118,20 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Two-factor authentication (TOTP, with recovery codes). The issuer names the codes in the
+# authenticator app. Wrong codes are counted by the sign-in counter (THROTTLE_LOGIN_*), not by
+# django-otp's per-device delays, so one limit holds for passwords and codes alike.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="token-portal")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+# The admin lists devices (staff remove a lost one) but never shows a TOTP key or a code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Staff need a verified second factor for the Django admin; on by default in production.
+ADMIN_REQUIRES_TWO_FACTOR = env.bool("ADMIN_REQUIRES_TWO_FACTOR", default=PRODUCTION)
+# Sudo mode: creating tokens, changing access, policy, invitations, roles and members asks for
+# the password again (and a code) when the last one was checked longer ago than this.
+SUDO_MODE_SECONDS = env.int("SUDO_MODE_SECONDS", default=15 * 60)
 
 # Mail: EMAIL_URL is smtp://, smtp+tls://, consolemail:// (the default: mail is printed to the
 # terminal that runs the server) or filemail://DIR. Tests use Django's in-memory backend.
@@ -177,7 +197,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "tokens.authentication.BearerTokenAuthentication",
         "tokens.authentication.BasicTokenAuthentication",
-        "tokens.authentication.AccountSessionAuthentication",
+        "security.authentication.StrongSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.ScopePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["tokens.throttling.TokenRateThrottle"],

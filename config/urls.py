@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("webhooks.urls")),
     path("account/notifications/", include("notifications.urls")),
     path("", include("people.urls")),
+    path("", include("security.urls")),
     path("api/v1/", include("config.api_urls")),
     path("admin/login/", answers_429_when_limited(admin.site.login)),
     path("admin/", admin.site.urls),

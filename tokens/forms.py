@@ -83,6 +83,11 @@ class PolicyForm(forms.Form):
         label="Revoke tokens unused for",
         help_text="Owners are warned by email 7 days before.",
     )
+    require_two_factor = forms.BooleanField(
+        required=False,
+        label="Members must use two-factor authentication",
+        help_text="Members without it are asked to set it up before they use this account.",
+    )
 
 
 class ServiceAccountForm(forms.Form):

@@ -34,6 +34,7 @@ class BasicScheme(OpenApiAuthenticationExtension):
 
 class SessionScheme(OpenApiAuthenticationExtension):
     target_class = "tokens.authentication.AccountSessionAuthentication"
+    match_subclasses = True  # security.authentication adds the two-factor policy and sudo mode
     name = "sessionAuth"
 
     def get_security_definition(self, auto_schema):

@@ -340,6 +340,7 @@ _ACCOUNT_COLUMNS = (
     "members_can_create_tokens",
     "token_max_lifetime_days",
     "revoke_unused_after_days",
+    "require_two_factor",
     "created_at",
 )
 

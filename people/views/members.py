@@ -16,6 +16,8 @@ from core.pages import form_refusals
 from people.forms import InviteForm, RoleForm
 from people.models import Invitation
 from people.services import invitation_cancel, invitation_create, invitation_resend
+from security.services import users_with_two_factor
+from security.sudo import prefill, sudo_required
 from tokens.models import Token
 from tokens.views.common import Caller, caller_for
 
@@ -41,8 +43,10 @@ def members_page(request: HttpRequest, slug: str) -> HttpResponse:
         members = [caller.membership]
     counts = _active_tokens(account, [m.user_id for m in members])
     human_admins = [m for m in members if m.role == Role.ADMIN and not m.user.is_service_account]
+    two_factor = users_with_two_factor([m.user_id for m in members])
     for member in members:
         member.active_tokens = counts.get(member.user_id, 0)
+        member.has_two_factor = member.user_id in two_factor
         member.is_last_admin = human_admins == [member]
     can_manage = access.allows("members:write")
     context = caller.context() | {
@@ -60,9 +64,13 @@ def members_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sudo_required()
 def invite(request: HttpRequest, slug: str) -> HttpResponse:
     caller = caller_for(request, slug, need="members:write")
-    form = InviteForm(request.POST if request.method == "POST" else None)
+    form = InviteForm(
+        request.POST if request.method == "POST" else None,
+        initial=prefill(request, InviteForm, request.path),
+    )
     if request.method == "POST" and form.is_valid():
         with form_refusals(form, {"email": "email", "role": "role"}):
             invitation, _ = invitation_create(
@@ -120,6 +128,7 @@ def _member(caller: Caller, pk: int) -> Membership:
 
 @login_required
 @require_POST
+@sudo_required(back="people:members")
 def role_change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     caller = caller_for(request, slug, need="members:write")
     target = _member(caller, pk)
@@ -169,6 +178,7 @@ def _removal(request: HttpRequest, caller: Caller, target: Membership) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sudo_required()
 def member_remove_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     caller = caller_for(request, slug)
     target = _member(caller, pk)

@@ -13,6 +13,7 @@ from django.utils.dateformat import format as format_date
 from accounts.access import Access
 from accounts.models import Account, AuditEvent, Membership
 from core.pages import form_refusals
+from security.policy import require_two_factor_setup
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ def caller_for(request: HttpRequest, slug: str, *, need: str | None = None) -> C
     )
     for membership in memberships:
         if membership.account.slug == slug:
+            require_two_factor_setup(request.user, membership.account)
             access = Access(user=request.user, account=membership.account, role=membership.role)
             if need is not None:
                 with form_refusals():

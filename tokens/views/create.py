@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.audit import actor_from_request
 from accounts.models import Membership
 from core.pages import form_refusals
+from security.sudo import prefill, sudo_required
 from tokens.forms import TokenForm, scopes_sentence
 from tokens.services import token_issue
 from tokens.views.common import caller_for
@@ -22,6 +23,7 @@ USED_FORMS_KEPT = 20
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sudo_required()
 def token_new(request: HttpRequest, slug: str) -> HttpResponse:
     caller = caller_for(request, slug)
     account, access = caller.account, caller.access
@@ -40,6 +42,7 @@ def token_new(request: HttpRequest, slug: str) -> HttpResponse:
         user=request.user,
         memberships=owners,
         role=caller.membership.role,
+        initial=prefill(request, TokenForm, request.path),
     )
     context = caller.context()
     if request.method == "GET":

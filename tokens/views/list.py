@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,6 +15,7 @@ from accounts.audit import actor_from_request
 from accounts.models import AuditEvent
 from accounts.services import account_update, service_account_create
 from core.pages import form_refusals
+from security.sudo import prefill, sudo_required
 from tokens.forms import AccessForm, PolicyForm, ServiceAccountForm
 from tokens.models import Status, Token
 from tokens.views.common import Caller, audit_rows, caller_for
@@ -48,7 +50,10 @@ def _render_page(
     if access.is_admin:
         context |= {
             "policy_form": policy_form
-            or PolicyForm(initial={f: getattr(account, f) for f in PolicyForm.base_fields}),
+            or PolicyForm(
+                initial={f: getattr(account, f) for f in PolicyForm.base_fields}
+                | prefill(request, PolicyForm, reverse("tokens:policy", args=[account.slug]))
+            ),
             "service_account_form": service_account_form or ServiceAccountForm(),
             "audit_events": audit_rows(
                 AuditEvent.objects.filter(account=account).select_related("actor")[:AUDIT_ON_PAGE]
@@ -65,6 +70,7 @@ def tokens_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@sudo_required(back="tokens:page")
 def access_update(request: HttpRequest, slug: str) -> HttpResponse:
     caller = caller_for(request, slug, need="account:write")
     form = AccessForm(request.POST)
@@ -87,6 +93,7 @@ def access_update(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@sudo_required(back="tokens:page")
 def policy_update(request: HttpRequest, slug: str) -> HttpResponse:
     caller = caller_for(request, slug, need="account:write")
     form = PolicyForm(request.POST)
