@@ -25,13 +25,13 @@ class TokenQuerySet(models.QuerySet):
 
     def with_status(self, status: str, now: datetime | None = None) -> "TokenQuerySet":
         now = now or timezone.now()
+        # A replaced token past its overlap counts as revoked before anyone has noticed.
+        stopped = Q(revoked_at__isnull=False) | Q(stops_at__lte=now)
         if status == Status.REVOKED:
-            return self.filter(revoked_at__isnull=False)
+            return self.filter(stopped)
         if status == Status.EXPIRED:
-            return self.filter(revoked_at__isnull=True, expires_at__lte=now)
-        return self.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True
-        )
+            return self.filter(~stopped, expires_at__lte=now)
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), ~stopped)
 
     def active(self, now: datetime | None = None) -> "TokenQuerySet":
         return self.with_status(Status.ACTIVE, now)
@@ -68,6 +68,14 @@ class Token(models.Model):
         blank=True,
         related_name="+",
     )
+    # Rotation with overlap: the old token names its successor and works until `stops_at`, the
+    # latest instant the overlap allows, brought forward to `rotation_grace` after the new
+    # token's first use.
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    )
+    rotation_grace = models.DurationField(null=True, blank=True)
+    stops_at = models.DateTimeField(null=True, blank=True)
 
     objects = TokenQuerySet.as_manager()
 
@@ -78,11 +86,15 @@ class Token(models.Model):
         return f"{self.prefix}… {self.description}"
 
     def status_at(self, now: datetime) -> str:
-        if self.revoked_at is not None:
+        if self.revoked_at is not None or self.has_stopped(now):
             return Status.REVOKED
         if self.expires_at is not None and self.expires_at <= now:
             return Status.EXPIRED
         return Status.ACTIVE
+
+    def has_stopped(self, now: datetime) -> bool:
+        """Whether this replaced token's overlap is over."""
+        return self.stops_at is not None and self.stops_at <= now
 
     @property
     def status(self) -> str:

@@ -47,6 +47,8 @@ def token(token) -> dict[str, Any]:
         "last_used_ip": token.last_used_ip,
         "revoked_at": _datetime(token.revoked_at),
         "status": str(token.status),
+        "replaced_by": token.replaced_by_id,
+        "stops_at": _datetime(token.stops_at),
     }
 
 

@@ -7,6 +7,7 @@ from accounts.access import SCOPES
 from accounts.serializers import AccountSummarySerializer, UserSummarySerializer
 from core.text import DESCRIPTION_MAX_LENGTH, TextSerializerField
 from tokens.models import Status, Token
+from tokens.services import DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS
 
 MAX_ID = 2**63 - 1
 
@@ -16,6 +17,18 @@ class TokenSerializer(serializers.ModelSerializer):
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPES), read_only=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    replaced_by = serializers.IntegerField(
+        source="replaced_by_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The id of the token that replaced this one by rotation.",
+    )
+    stops_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="A replaced token works until then: the overlap's latest end, brought forward "
+        "to the grace period after the new token's first use.",
+    )
 
     class Meta:
         model = Token
@@ -32,6 +45,8 @@ class TokenSerializer(serializers.ModelSerializer):
             "last_used_ip",
             "revoked_at",
             "status",
+            "replaced_by",
+            "stops_at",
         )
         read_only_fields = fields
 
@@ -84,6 +99,17 @@ class TokenUpdateSerializer(serializers.Serializer):
         if not data:
             raise serializers.ValidationError("Send a description, an expires_at or both.")
         return data
+
+
+class TokenRotateSerializer(serializers.Serializer):
+    grace_seconds = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_GRACE_SECONDS,
+        default=DEFAULT_GRACE_SECONDS,
+        help_text="How long the old token keeps working after the new one's first use "
+        "(never more than 7 days after the rotation nor past its expiry); 0 stops it at once.",
+    )
 
 
 class TokenFilterSerializer(serializers.Serializer):

@@ -8,12 +8,22 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Model, OuterRef, Q, Subquery
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts import audit
 from accounts.access import ALL_SCOPES, SCOPES, Access
-from accounts.audit import Actor
+from accounts.audit import SYSTEM, Actor
 from accounts.models import Account, AuditAction, Membership, User
 from core.errors import ServiceError
 from core.text import DESCRIPTION_MAX_LENGTH, clean_text
@@ -27,6 +37,13 @@ OWNER_NOT_MEMBER = "The owner must be an active member of this account."
 DEFAULT_EXPIRY = object()
 # A field token_update leaves as it is.
 UNCHANGED = object()
+
+# Rotation overlap (SPEC section 9): how long the old token keeps working after the new one's
+# first use, by default and at most; and the latest it works after the rotation whatever happens.
+DEFAULT_GRACE_SECONDS = 86400
+MAX_GRACE_SECONDS = 604800
+MAX_OVERLAP = timedelta(days=7)
+ROTATED = "rotated"
 
 
 class InvalidToken(Exception):
@@ -168,10 +185,19 @@ def token_issue(
 
 
 @transaction.atomic
-def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) -> IssuedToken:
+def token_rotate(
+    *,
+    token: Token,
+    actor: Actor,
+    access: Access | None = None,
+    grace_seconds: int = DEFAULT_GRACE_SECONDS,
+) -> IssuedToken:
     """Replace a token's secret, nothing else: the new token keeps the owner, description,
-    scopes and the same expiry, so rotation mints no new power and no new lifetime. The old
-    token is revoked in the same transaction. Expired and revoked tokens are not rotated."""
+    scopes and the same expiry, so rotation mints no new power and no new lifetime.
+
+    The old token keeps working until `grace_seconds` after the new token's first use, never
+    later than MAX_OVERLAP after now nor its own expiry; with 0 it is revoked at once. Expired,
+    revoked and already replaced tokens are not rotated."""
     token = (
         Token.objects.select_for_update(of=("self",))
         .select_related("account", "owner")
@@ -179,6 +205,11 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
     )
     if access is not None:
         access.require_token_rotate(token)
+    if not 0 <= grace_seconds <= MAX_GRACE_SECONDS:
+        raise ServiceError(
+            f"The overlap must be between 0 and {MAX_GRACE_SECONDS} seconds.",
+            field="grace_seconds",
+        )
     now = timezone.now()
     status = token.status_at(now)
     if status == Status.REVOKED:
@@ -186,6 +217,11 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
     if status == Status.EXPIRED:
         raise ServiceError(
             "This token has expired; create a new one instead.", code="token_expired"
+        )
+    if token.replaced_by_id is not None:
+        raise ServiceError(
+            "This token has already been replaced; rotate its replacement instead.",
+            code="token_replaced",
         )
     owner, account = token.owner, token.account
     if (
@@ -205,9 +241,11 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
         expires_at=token.expires_at,
         now=now,
     )
-    token.revoked_at = now
-    token.revoked_by = actor.user
-    token.save(update_fields=["revoked_at", "revoked_by"])
+    token.replaced_by = issued.token
+    token.rotation_grace = timedelta(seconds=grace_seconds)
+    latest = now + MAX_OVERLAP if grace_seconds else now
+    token.stops_at = latest if token.expires_at is None else min(latest, token.expires_at)
+    token.save(update_fields=["replaced_by", "rotation_grace", "stops_at"])
     audit.record(
         AuditAction.TOKEN_ROTATED,
         actor=actor,
@@ -217,9 +255,24 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
             "rotated_from": token.pk,
             "old_prefix": token.prefix,
             "expires_at": _iso(token.expires_at),
+            "grace_seconds": grace_seconds,
         },
     )
+    if not grace_seconds:
+        token_revoke(token=token, actor=actor, reason=ROTATED)
     return issued
+
+
+def token_stop_replaced(token: Token) -> bool:
+    """Revoke a replaced token whose overlap is over, as of when it stopped. Whoever notices first
+    (a request presenting it, the sweep) writes its audit event; False for the others."""
+    return token_revoke(token=token, actor=SYSTEM, reason=ROTATED, at=token.stops_at)
+
+
+def tokens_stop_replaced(now: datetime) -> int:
+    """Revoke every replaced token whose overlap is over; how many this call revoked."""
+    stopped = Token.objects.filter(revoked_at__isnull=True, stops_at__lte=now)
+    return sum(token_stop_replaced(token) for token in stopped.select_related("account"))
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -280,12 +333,14 @@ def token_revoke(
     access: Access | None = None,
     reason: str = "",
     action: AuditAction = AuditAction.TOKEN_REVOKED,
+    at: datetime | None = None,
 ) -> bool:
-    """Revoke a token; the row stays for the audit trail. False if it was already revoked.
-    `access` is the caller's (None for staff, the operator and the system)."""
+    """Revoke a token (as of `at`, default now); the row stays for the audit trail. False if it
+    was already revoked. `access` is the caller's (None for staff, the operator and the system).
+    """
     if access is not None:
         access.require_token_change(token)
-    now = timezone.now()
+    now = at or timezone.now()
     revoked = Token.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=actor.user if actor.user and actor.user.pk else None
     )
@@ -323,6 +378,9 @@ _TOKEN_COLUMNS = (
     "last_used_ip",
     "revoked_at",
     "revoked_by_id",
+    "replaced_by_id",
+    "rotation_grace",
+    "stops_at",
 )
 _OWNER_COLUMNS = (
     "email",
@@ -397,10 +455,14 @@ def token_authenticate(raw: str, *, email: str | None = None) -> Access:
     token = next(
         iter(Token.objects.raw(_authentication_sql(db), [crypto.digest(raw)], using=db)), None
     )
+    now = timezone.now()
+    if token is not None and token.revoked_at is None and token.has_stopped(now):
+        token_stop_replaced(token)
+        raise InvalidToken
     if (
         token is None
         or token.revoked_at is not None
-        or (token.expires_at is not None and token.expires_at <= timezone.now())
+        or (token.expires_at is not None and token.expires_at <= now)
         or token.owner_id is None
         or not token.owner__is_active
         or token.role is None
@@ -440,7 +502,19 @@ def token_record_use(token: Token, *, ip: str | None) -> None:
     Token.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - interval), pk=token.pk
     ).update(last_used_at=now, last_used_ip=ip)
+    if token.last_used_at is None:
+        _start_overlap_end(token, now)
     token.last_used_at = now
+
+
+def _start_overlap_end(token: Token, first_use: datetime) -> None:
+    """On a token's first use, bring the token it replaced to stop its grace after it (one
+    conditional write, only ever on a first use; the 7-day and expiry cap already in stops_at
+    stays whenever it comes first)."""
+    ends = ExpressionWrapper(Value(first_use) + F("rotation_grace"), output_field=DateTimeField())
+    Token.objects.filter(replaced_by=token.pk, revoked_at__isnull=True).update(
+        stops_at=Least(F("stops_at"), ends)
+    )
 
 
 def tokens_revoke_leaked(candidates: list[str], *, actor: Actor) -> None:
