@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import (
+    MAX_ALLOWED_IPS,
     MAX_TOKEN_LIFETIME_DAYS,
     MIN_TOKEN_LIFETIME_DAYS,
     UNUSED_TOKEN_DAYS,
@@ -42,6 +43,8 @@ class AccountSerializer(serializers.ModelSerializer):
             "members_can_create_tokens",
             "token_max_lifetime_days",
             "revoke_unused_after_days",
+            "token_allowed_ips",
+            "token_rate_limit_per_minute",
             "created_at",
         )
         read_only_fields = fields
@@ -62,6 +65,19 @@ class AccountUpdateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Revoke tokens unused for this many days, after a warning 7 days before; "
         "null: never.",
+    )
+    token_allowed_ips = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        max_length=MAX_ALLOWED_IPS,
+        help_text="IPv4/IPv6 addresses or CIDR ranges every token of the account must be used "
+        "from; empty: anywhere.",
+    )
+    token_rate_limit_per_minute = serializers.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        allow_null=True,
+        help_text="Requests per minute for each token without its own limit; null: the "
+        "installation's default.",
     )
 
 

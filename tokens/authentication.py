@@ -45,8 +45,9 @@ def _refuse(request, raw: str = "") -> NoReturn:
 
 
 def _authenticate(request, raw: str, email: str | None = None):
+    ip = client_ip(request)
     try:
-        access = services.token_authenticate(raw, email=email)
+        access = services.token_authenticate(raw, email=email, ip=ip)
     except services.InvalidToken:
         _refuse(request, raw)
     except services.TokenAccessDisabled:
@@ -54,7 +55,11 @@ def _authenticate(request, raw: str, email: str | None = None):
             "Token access is disabled for this account. An account admin can turn it on.",
             code="token_access_disabled",
         ) from None
-    services.token_record_use(access.token, ip=client_ip(request))
+    except services.AddressNotAllowed:
+        raise exceptions.PermissionDenied(
+            "This token may not be used from your address.", code="ip_not_allowed"
+        ) from None
+    services.token_record_use(access.token, ip=ip)
     return access.user, access
 
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from accounts.access import Access
 from accounts.models import Account
 
+RECENT_IPS = 5
+
 
 class Status(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -76,6 +78,13 @@ class Token(models.Model):
     )
     rotation_grace = models.DurationField(null=True, blank=True)
     stops_at = models.DateTimeField(null=True, blank=True)
+    # Addresses or CIDR ranges (accounts.models.normalize_networks) it may be used from; empty:
+    # anywhere. The account's token_allowed_ips apply as well.
+    allowed_ips = models.JSONField(default=list, blank=True)
+    # Null: the account's token_rate_limit_per_minute, then THROTTLE_RATES["token"].
+    rate_limit_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    # The last RECENT_IPS distinct client addresses, newest first: [{"ip", "last_seen"}].
+    recent_ips = models.JSONField(default=list, blank=True)
 
     objects = TokenQuerySet.as_manager()
 

@@ -4,12 +4,22 @@ through a shared ModelSerializer. The secret appears only in NewTokenSerializer.
 from rest_framework import serializers
 
 from accounts.access import SCOPES
+from accounts.models import MAX_ALLOWED_IPS
 from accounts.serializers import AccountSummarySerializer, UserSummarySerializer
 from core.text import DESCRIPTION_MAX_LENGTH, TextSerializerField
 from tokens.models import Status, Token
-from tokens.services import DEFAULT_GRACE_SECONDS, MAX_GRACE_SECONDS
+from tokens.services import (
+    DEFAULT_GRACE_SECONDS,
+    MAX_GRACE_SECONDS,
+    MAX_RATE_LIMIT_PER_MINUTE,
+)
 
 MAX_ID = 2**63 - 1
+
+
+class RecentAddressSerializer(serializers.Serializer):
+    ip = serializers.CharField()
+    last_seen = serializers.CharField(help_text="ISO 8601")
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -30,6 +40,9 @@ class TokenSerializer(serializers.ModelSerializer):
         "to the grace period after the new token's first use.",
     )
 
+    allowed_ips = serializers.ListField(child=serializers.CharField(), read_only=True)
+    recent_ips = RecentAddressSerializer(many=True, read_only=True)
+
     class Meta:
         model = Token
         fields = (
@@ -47,6 +60,9 @@ class TokenSerializer(serializers.ModelSerializer):
             "status",
             "replaced_by",
             "stops_at",
+            "allowed_ips",
+            "rate_limit_per_minute",
+            "recent_ips",
         )
         read_only_fields = fields
 
@@ -95,9 +111,26 @@ class TokenUpdateSerializer(serializers.Serializer):
         "null: never, if the policy allows.",
     )
 
+    allowed_ips = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=MAX_ALLOWED_IPS,
+        help_text="IPv4/IPv6 addresses or CIDR ranges the token may be used from; empty: "
+        "anywhere (the account's token_allowed_ips apply as well).",
+    )
+    rate_limit_per_minute = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_RATE_LIMIT_PER_MINUTE,
+        help_text="Admins only. null: the account's limit, then the installation's default.",
+    )
+
     def validate(self, data):
         if not data:
-            raise serializers.ValidationError("Send a description, an expires_at or both.")
+            raise serializers.ValidationError(
+                "Send at least one of description, expires_at, allowed_ips, rate_limit_per_minute."
+            )
         return data
 
 

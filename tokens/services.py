@@ -24,11 +24,18 @@ from django.utils import timezone
 from accounts import audit
 from accounts.access import ALL_SCOPES, SCOPES, Access
 from accounts.audit import SYSTEM, Actor
-from accounts.models import Account, AuditAction, Membership, User
+from accounts.models import (
+    Account,
+    AuditAction,
+    Membership,
+    User,
+    ip_allowed,
+    normalize_networks,
+)
 from core.errors import ServiceError
 from core.text import DESCRIPTION_MAX_LENGTH, clean_text
 from tokens import crypto
-from tokens.models import Status, Token
+from tokens.models import RECENT_IPS, Status, Token
 from tokens.signals import token_created, token_revoked, token_used
 
 OWNER_NOT_MEMBER = "The owner must be an active member of this account."
@@ -44,6 +51,7 @@ DEFAULT_GRACE_SECONDS = 86400
 MAX_GRACE_SECONDS = 604800
 MAX_OVERLAP = timedelta(days=7)
 ROTATED = "rotated"
+MAX_RATE_LIMIT_PER_MINUTE = 1_000_000
 
 
 class InvalidToken(Exception):
@@ -52,6 +60,10 @@ class InvalidToken(Exception):
 
 class TokenAccessDisabled(Exception):
     """A valid token of an account whose token access is switched off."""
+
+
+class AddressNotAllowed(Exception):
+    """A valid token used from outside its own or its account's allowed addresses."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,7 @@ def _create(
     scopes: list[str],
     expires_at: datetime | None,
     now: datetime,
+    **kept: Any,
 ) -> IssuedToken:
     secret = crypto.generate()
     token = Token.objects.create(
@@ -132,6 +145,7 @@ def _create(
         scopes=scopes,
         created_at=now,
         expires_at=expires_at,
+        **kept,
     )
     return IssuedToken(token=token, secret=secret)
 
@@ -240,6 +254,8 @@ def token_rotate(
         scopes=token.scopes,
         expires_at=token.expires_at,
         now=now,
+        allowed_ips=token.allowed_ips,
+        rate_limit_per_minute=token.rate_limit_per_minute,
     )
     token.replaced_by = issued.token
     token.rotation_grace = timedelta(seconds=grace_seconds)
@@ -279,6 +295,26 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def _clean_allowed_ips(values: list[str]) -> list[str]:
+    try:
+        return normalize_networks(values)
+    except ValueError as error:
+        raise ServiceError(str(error), field="allowed_ips") from None
+
+
+def _clean_rate_limit(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= MAX_RATE_LIMIT_PER_MINUTE:
+        raise ServiceError(
+            f"Between 1 and {MAX_RATE_LIMIT_PER_MINUTE} requests per minute, or none.",
+            field="rate_limit_per_minute",
+        )
+    return value
+
+
+# The fields token_update changes that only admins may: a lifetime and a limit are policy.
+_ADMIN_FIELDS = ("expires_at", "rate_limit_per_minute")
+
+
 @transaction.atomic
 def token_update(
     *,
@@ -287,30 +323,43 @@ def token_update(
     access: Access | None = None,
     description: str | object = UNCHANGED,
     expires_at: datetime | None | object = UNCHANGED,
+    allowed_ips: list[str] | object = UNCHANGED,
+    rate_limit_per_minute: int | None | object = UNCHANGED,
 ) -> Token:
-    """Relabel a token and/or change when it expires (admins only: within the account's maximum
-    lifetime counted from now; None only when the policy allows). One audit event holds every
-    change; nothing changed, nothing written."""
+    """Relabel a token, restrict where it may be used from, and (admins only) change when it
+    expires (within the account's maximum lifetime counted from now; None only when the policy
+    allows) or its rate limit. One audit event holds every change; nothing changed, nothing
+    written."""
+    given = {
+        "description": description,
+        "expires_at": expires_at,
+        "allowed_ips": allowed_ips,
+        "rate_limit_per_minute": rate_limit_per_minute,
+    }
+    given = {name: value for name, value in given.items() if value is not UNCHANGED}
     if access is not None:
-        if expires_at is UNCHANGED:
-            access.require_token_change(token)
-        else:
+        if any(name in _ADMIN_FIELDS for name in given):
             access.require_token_extend(token)
+        else:
+            access.require_token_change(token)
+    if token.revoked_at is not None and set(given) - {"description"}:
+        raise ServiceError("This token is revoked; create a new one instead.", code="token_revoked")
     new: dict[str, Any] = {}
-    if description is not UNCHANGED:
+    if "description" in given:
         new["description"] = _clean_description(description)
-    if expires_at is not UNCHANGED:
-        if token.revoked_at is not None:
-            raise ServiceError(
-                "This token is revoked; create a new one instead.", code="token_revoked"
-            )
+    if "expires_at" in given:
         new["expires_at"] = _resolve_expiry(token.account, expires_at, timezone.now())
+    if "allowed_ips" in given:
+        new["allowed_ips"] = _clean_allowed_ips(allowed_ips)
+    if "rate_limit_per_minute" in given:
+        new["rate_limit_per_minute"] = _clean_rate_limit(rate_limit_per_minute)
     changed = [name for name, value in new.items() if getattr(token, name) != value]
     if not changed:
         return token
+    shown = {"expires_at": _iso}
     changes = {
-        "description": [token.description, new.get("description")],
-        "expires_at": [_iso(token.expires_at), _iso(new.get("expires_at"))],
+        name: [shown.get(name, _same)(getattr(token, name)), shown.get(name, _same)(new[name])]
+        for name in changed
     }
     for name in changed:
         setattr(token, name, new[name])
@@ -320,9 +369,13 @@ def token_update(
         actor=actor,
         account=token.account,
         target=token,
-        changes={name: changes[name] for name in changed},
+        changes=changes,
     )
     return token
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @transaction.atomic
@@ -381,6 +434,9 @@ _TOKEN_COLUMNS = (
     "replaced_by_id",
     "rotation_grace",
     "stops_at",
+    "allowed_ips",
+    "rate_limit_per_minute",
+    "recent_ips",
 )
 _OWNER_COLUMNS = (
     "email",
@@ -398,6 +454,8 @@ _ACCOUNT_COLUMNS = (
     "members_can_create_tokens",
     "token_max_lifetime_days",
     "revoke_unused_after_days",
+    "token_allowed_ips",
+    "token_rate_limit_per_minute",
     "created_at",
 )
 
@@ -444,11 +502,12 @@ def _loaded(model: type[Model], db: str, values: dict[str, Any]) -> Any:
     return model.from_db(db, [field.attname for field in fields], row)
 
 
-def token_authenticate(raw: str, *, email: str | None = None) -> Access:
-    """Who a presented token acts as. One indexed query (token, owner, account and the owner's
-    current role, in one statement) and no write.
+def token_authenticate(raw: str, *, email: str | None = None, ip: str | None = None) -> Access:
+    """Who a presented token acts as, from the client address `ip` (core.http.client_ip). One
+    indexed query (token, owner, account and the owner's current role, in one statement) and no
+    write.
 
-    Raises InvalidToken, the same for every reason, or TokenAccessDisabled."""
+    Raises InvalidToken, the same for every reason, TokenAccessDisabled or AddressNotAllowed."""
     if not crypto.is_well_formed(raw):
         raise InvalidToken
     db = Token.objects.db
@@ -481,6 +540,8 @@ def token_authenticate(raw: str, *, email: str | None = None) -> Access:
         db,
         {"id": token.account_id} | {n: getattr(token, f"account__{n}") for n in _ACCOUNT_COLUMNS},
     )
+    if not (ip_allowed(ip, token.allowed_ips) and ip_allowed(ip, token.account.token_allowed_ips)):
+        raise AddressNotAllowed
     return Access(
         user=token.owner,
         account=token.account,
@@ -501,10 +562,19 @@ def token_record_use(token: Token, *, ip: str | None) -> None:
     # Conditional, so concurrent requests of one token write once between them.
     Token.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - interval), pk=token.pk
-    ).update(last_used_at=now, last_used_ip=ip)
+    ).update(last_used_at=now, last_used_ip=ip, recent_ips=_recent(token.recent_ips, ip, now))
     if token.last_used_at is None:
         _start_overlap_end(token, now)
     token.last_used_at = now
+
+
+def _recent(recent: list[dict], ip: str | None, now: datetime) -> list[dict]:
+    """The token's recent addresses with `ip` seen `now`: newest first, distinct, at most
+    RECENT_IPS."""
+    if ip is None:
+        return recent
+    others = [entry for entry in recent if entry["ip"] != ip]
+    return [{"ip": ip, "last_seen": now.isoformat()}, *others][:RECENT_IPS]
 
 
 def _start_overlap_end(token: Token, first_use: datetime) -> None:

@@ -27,6 +27,9 @@ TOKEN_FIELDS = {
     "status",
     "replaced_by",
     "stops_at",
+    "allowed_ips",
+    "rate_limit_per_minute",
+    "recent_ips",
 }
 
 
