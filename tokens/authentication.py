@@ -17,6 +17,7 @@ from accounts.models import Membership
 from core.http import address_bucket, client_ip
 from core.ratelimit import hit
 from tokens import crypto, services
+from tokens.throttling import WINDOW_ATTRIBUTE, count_token_request
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def _authenticate(request, raw: str, email: str | None = None):
         raise exceptions.PermissionDenied(
             "This token may not be used from your address.", code="ip_not_allowed"
         ) from None
+    setattr(request._request, WINDOW_ATTRIBUTE, count_token_request(access))
     services.token_record_use(access.token, ip=ip)
     return access.user, access
 
