@@ -2,6 +2,7 @@ import functools
 import ipaddress
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -19,6 +20,8 @@ def normalize_networks(values: list[str]) -> list[str]:
     """Addresses and CIDR ranges, IPv4 or IPv6, in their canonical form (`10.0.0.7/8` →
     `10.0.0.0/8`, a bare address as itself, IPv4-mapped IPv6 as IPv4), without repeats.
     Raises ValueError naming the first entry that is neither."""
+    if not isinstance(values, list):
+        raise ValueError("A list of IP addresses or CIDR ranges.")
     if len(values) > MAX_ALLOWED_IPS:
         raise ValueError(f"At most {MAX_ALLOWED_IPS} addresses or ranges.")
     normalized: list[str] = []
@@ -34,6 +37,14 @@ def normalize_networks(values: list[str]) -> list[str]:
         if text not in normalized:
             normalized.append(text)
     return normalized
+
+
+def validate_networks(values) -> None:
+    """The model fields' validator, so that forms (the support console) refuse bad lists."""
+    try:
+        normalize_networks(values)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -168,6 +179,7 @@ class Account(models.Model):
     token_allowed_ips = models.JSONField(
         default=list,
         blank=True,
+        validators=[validate_networks],
         help_text="Addresses or CIDR ranges every token of the account must be used from. "
         "Empty: anywhere.",
     )

@@ -114,6 +114,11 @@ TOKEN_DETAIL_FIELDS = (
     "last_used_ip",
     "revoked_at",
     "revoked_by",
+    "replaced_by",
+    "stops_at",
+    "allowed_ips",
+    "rate_limit_per_minute",
+    "recent_ips",
 )
 
 

@@ -54,6 +54,8 @@ def test_change_page_shows_read_only_members_and_links(staff_client, account_a, 
         "members_can_create_tokens",
         "token_max_lifetime_days",
         "revoke_unused_after_days",
+        "token_allowed_ips",
+        "token_rate_limit_per_minute",
     ]
 
 
