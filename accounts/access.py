@@ -104,10 +104,11 @@ class Access:
             raise AccessDenied("The token you are using lacks some of this token's scopes.")
 
     def require_token_extend(self, token: TokenLike) -> None:
-        """Change when `token` expires: admins only, as a lifetime is the account's policy."""
+        """Change when `token` expires or its rate limit: admins only, as a lifetime and a
+        limit are the account's policy."""
         self.require_token_change(token)
         if not self.is_admin:
-            raise AccessDenied("Only account admins change when a token expires.")
+            raise AccessDenied("Only account admins change a token's expiry or rate limit.")
 
 
 # The operator's staff in the Django admin: Django's permissions decide what they may open;

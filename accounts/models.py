@@ -1,6 +1,9 @@
+import functools
+import ipaddress
 from typing import ClassVar, cast
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -8,6 +11,57 @@ from django.utils import timezone
 
 # An account's maximum token lifetime, in days: from one day to ten years.
 MIN_TOKEN_LIFETIME_DAYS, MAX_TOKEN_LIFETIME_DAYS = 1, 3650
+
+
+# Allowed client addresses of a token or of every token of an account: addresses or CIDR ranges.
+MAX_ALLOWED_IPS = 20
+
+
+def normalize_networks(values: list[str]) -> list[str]:
+    """Addresses and CIDR ranges, IPv4 or IPv6, in their canonical form (`10.0.0.7/8` →
+    `10.0.0.0/8`, a bare address as itself, IPv4-mapped IPv6 as IPv4), without repeats.
+    Raises ValueError naming the first entry that is neither."""
+    if not isinstance(values, list):
+        raise ValueError("A list of IP addresses or CIDR ranges.")
+    if len(values) > MAX_ALLOWED_IPS:
+        raise ValueError(f"At most {MAX_ALLOWED_IPS} addresses or ranges.")
+    normalized: list[str] = []
+    for value in values:
+        try:
+            network = ipaddress.ip_network(str(value).strip(), strict=False)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an IP address or CIDR range.") from None
+        if isinstance(network, ipaddress.IPv6Network) and network.network_address.ipv4_mapped:
+            mapped = network.network_address.ipv4_mapped
+            network = ipaddress.ip_network(f"{mapped}/{max(0, network.prefixlen - 96)}")
+        text = str(network.network_address) if network.num_addresses == 1 else str(network)
+        if text not in normalized:
+            normalized.append(text)
+    return normalized
+
+
+def validate_networks(values) -> None:
+    """The model fields' validator, so that forms (the support console) refuse bad lists."""
+    try:
+        normalize_networks(values)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _networks(values: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(value) for value in values)
+
+
+def ip_allowed(ip: str | None, allowed: list[str]) -> bool:
+    """Whether the client address `ip` (normalised, as core.http.client_ip gives it) is within
+    `allowed`; an empty list allows anywhere, an unknown address nowhere else."""
+    if not allowed:
+        return True
+    if ip is None:
+        return False
+    address = ipaddress.ip_address(ip)
+    return any(address in network for network in _networks(tuple(allowed)))
 
 
 def normalize_email(email: str | None) -> str:
@@ -127,6 +181,19 @@ class Account(models.Model):
         default=False,
         help_text="Members without two-factor authentication must set it up before they use the "
         "account's pages or its session API. Tokens are not affected.",
+    )
+    token_allowed_ips = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_networks],
+        help_text="Addresses or CIDR ranges every token of the account must be used from. "
+        "Empty: anywhere.",
+    )
+    token_rate_limit_per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Requests per minute for each token without its own limit. Empty: the "
+        "installation's default.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import (
+    MAX_ALLOWED_IPS,
     MAX_TOKEN_LIFETIME_DAYS,
     MIN_TOKEN_LIFETIME_DAYS,
     UNUSED_TOKEN_DAYS,
@@ -48,6 +49,8 @@ class AccountSerializer(serializers.ModelSerializer):
             "token_max_lifetime_days",
             "revoke_unused_after_days",
             "require_two_factor",
+            "token_allowed_ips",
+            "token_rate_limit_per_minute",
             "created_at",
         )
         read_only_fields = fields
@@ -76,6 +79,19 @@ class AccountUpdateSerializer(serializers.Serializer):
     require_two_factor = serializers.BooleanField(
         help_text="Members without two-factor authentication are sent to set it up before they "
         "use the account's pages or session API; tokens are not affected."
+    )
+    token_allowed_ips = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        max_length=MAX_ALLOWED_IPS,
+        help_text="IPv4/IPv6 addresses or CIDR ranges every token of the account must be used "
+        "from; empty: anywhere.",
+    )
+    token_rate_limit_per_minute = serializers.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        allow_null=True,
+        help_text="Requests per minute for each token without its own limit; null: the "
+        "installation's default.",
     )
 
 

@@ -12,7 +12,15 @@ from django.utils.text import slugify
 
 from accounts import audit
 from accounts.audit import SYSTEM, Actor
-from accounts.models import Account, AuditAction, Membership, Role, User, normalize_email
+from accounts.models import (
+    Account,
+    AuditAction,
+    Membership,
+    Role,
+    User,
+    normalize_email,
+    normalize_networks,
+)
 from accounts.signals import membership_removed
 from core.errors import ServiceError
 from core.text import ACCOUNT_NAME_MAX_LENGTH, NAME_MAX_LENGTH, clean_text
@@ -23,6 +31,8 @@ POLICY_FIELDS = (
     "token_max_lifetime_days",
     "revoke_unused_after_days",
     "require_two_factor",
+    "token_allowed_ips",
+    "token_rate_limit_per_minute",
 )
 ACCOUNT_FIELDS = ("name", *POLICY_FIELDS)
 
@@ -109,6 +119,11 @@ def account_update(*, account: Account, actor: Actor, **fields: Any) -> Account:
         fields["name"] = clean_text(
             fields["name"], field="name", max_length=ACCOUNT_NAME_MAX_LENGTH, label="name"
         )
+    if "token_allowed_ips" in fields:
+        try:
+            fields["token_allowed_ips"] = normalize_networks(fields["token_allowed_ips"])
+        except ValueError as error:
+            raise ServiceError(str(error), field="token_allowed_ips") from None
     account = Account.objects.select_for_update().get(pk=account.pk)
     changed = {k: [getattr(account, k), v] for k, v in fields.items() if getattr(account, k) != v}
     if not changed:

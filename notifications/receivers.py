@@ -18,9 +18,9 @@ from tokens.signals import token_created, token_revoked, token_used
 
 
 def is_new_address(token: Token, ip: str) -> bool:
-    """Whether `ip` is outside the token's recent addresses, which today means its last one.
-    A token used for the first time has none, so its first use is not news."""
-    return token.last_used_at is not None and token.last_used_ip not in (None, ip)
+    """Whether `ip` is outside the token's recent addresses. A token used for the first time has
+    none, so its first use is not news."""
+    return bool(token.recent_ips) and ip not in {entry["ip"] for entry in token.recent_ips}
 
 
 def _notify(due: Due) -> None:

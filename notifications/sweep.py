@@ -18,7 +18,7 @@ from notifications import mail
 from notifications.models import EXPIRY_KINDS, UNUSED_WARNING, Kind, Notice
 from notifications.notices import Due, record
 from tokens.models import Token
-from tokens.services import token_revoke
+from tokens.services import token_revoke, tokens_stop_replaced
 
 # Each token is in at most one stage at a time; it is told once per stage it reaches.
 EXPIRY_STAGES = [
@@ -43,7 +43,7 @@ def sweep() -> SweepResult:
     due = expiry_notices(now) + unused_warnings(now)
     record(due)
     announce(due)
-    revoked = revoke_unused(now)
+    revoked = revoke_unused(now) + tokens_stop_replaced(now)
     return SweepResult(due=len(due), revoked=revoked, mails=mail.deliver())
 
 

@@ -83,6 +83,49 @@ MATRIX = [
         None,
         {"admin": 204, "agent": 204, "light": 204},
     ),
+    # Token lifecycle (SPEC section 9): allowed addresses are the holder's; limits are policy.
+    (
+        "PATCH",
+        "/api/v1/tokens/{own_token}",
+        {"allowed_ips": ["0.0.0.0/0", "::/0"]},
+        {"admin": 200, "agent": 200, "light": 200},
+    ),
+    (
+        "PATCH",
+        "/api/v1/tokens/{victim_token}",
+        {"allowed_ips": ["192.0.2.0/24"]},
+        {"admin": 200, "agent": 404, "light": 404},
+    ),
+    (
+        "PATCH",
+        "/api/v1/tokens/{own_token}",
+        {"rate_limit_per_minute": 100},
+        {"admin": 200, "agent": 403, "light": 403},
+    ),
+    (
+        "PATCH",
+        "/api/v1/tokens/{victim_token}",
+        {"rate_limit_per_minute": 100},
+        {"admin": 200, "agent": 404, "light": 404},
+    ),
+    (
+        "POST",
+        "/api/v1/tokens/{own_spare_token}/rotate",
+        {"grace_seconds": 3600},
+        {"admin": 201, "agent": 201, "light": 201},
+    ),
+    (
+        "POST",
+        "/api/v1/tokens/current/rotate",
+        {"grace_seconds": 3600},
+        {"admin": 201, "agent": 201, "light": 201},
+    ),
+    (
+        "PATCH",
+        "/api/v1/account",
+        {"token_allowed_ips": ["0.0.0.0/0", "::/0"], "token_rate_limit_per_minute": 500},
+        {"admin": 200, "agent": 403, "light": 403},
+    ),
     ("GET", "/api/v1/audit-events", None, {"admin": 200, "agent": 403, "light": 403}),
     (
         "POST",

@@ -121,6 +121,11 @@ TOKEN_DETAIL_FIELDS = (
     "revoked_at",
     "revoked_by",
     "revocation_reason",
+    "replaced_by",
+    "stops_at",
+    "allowed_ips",
+    "rate_limit_per_minute",
+    "recent_ips",
 )
 
 

@@ -15,6 +15,7 @@ from accounts.access import Access
 from accounts.audit import actor_from_request
 from accounts.models import User
 from core.api_errors import service_errors
+from core.errors import ServiceError
 from tokens import representations, services
 from tokens.models import Token
 from tokens.serializers import (
@@ -24,6 +25,7 @@ from tokens.serializers import (
     RevokeLeakedSerializer,
     TokenCreateSerializer,
     TokenFilterSerializer,
+    TokenRotateSerializer,
     TokenSerializer,
     TokenUpdateSerializer,
 )
@@ -149,18 +151,47 @@ class TokenRotateView(GenericAPIView):
     required_scopes = {"POST": "tokens:write"}
     serializer_class = NewTokenSerializer
 
+    def get_object(self) -> Token:
+        return get_object_or_404(Token.objects.visible_to(self.request.auth), pk=self.kwargs["pk"])
+
     @extend_schema(
-        request=None,
+        request=TokenRotateSerializer,
         responses={201: NewTokenSerializer},
-        summary="Replace a token with a new secret; the old one is revoked",
+        summary="Replace a token with a new secret; the old one keeps working for the overlap",
     )
-    def post(self, request, pk: int):
-        token = get_object_or_404(Token.objects.visible_to(request.auth), pk=pk)
+    def post(self, request, **kwargs):
+        data = TokenRotateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         with service_errors():
             issued = services.token_rotate(
-                token=token, actor=actor_from_request(request), access=request.auth
+                token=self.get_object(),
+                actor=actor_from_request(request),
+                access=request.auth,
+                **data.validated_data,
             )
         return _secret_response(issued)
+
+
+class CurrentTokenRotateView(TokenRotateView):
+    """The calling token rotates itself: an integration renews its own secret."""
+
+    def get_object(self) -> Token:
+        token = self.request.auth.token
+        if token is None:
+            raise ServiceError(
+                "Only a token can rotate itself; this request used no token.",
+                code="token_required",
+            )
+        return token
+
+    @extend_schema(
+        request=TokenRotateSerializer,
+        responses={201: NewTokenSerializer},
+        summary="Rotate the token making this request",
+        operation_id="tokens_current_rotate",
+    )
+    def post(self, request, **kwargs):
+        return super().post(request, **kwargs)
 
 
 class RevokeLeakedView(APIView):

@@ -17,6 +17,7 @@ from accounts.models import Membership
 from core.http import address_bucket, client_ip
 from core.ratelimit import hit
 from tokens import crypto, services
+from tokens.throttling import WINDOW_ATTRIBUTE, count_token_request
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +46,9 @@ def _refuse(request, raw: str = "") -> NoReturn:
 
 
 def _authenticate(request, raw: str, email: str | None = None):
+    ip = client_ip(request)
     try:
-        access = services.token_authenticate(raw, email=email)
+        access = services.token_authenticate(raw, email=email, ip=ip)
     except services.InvalidToken:
         _refuse(request, raw)
     except services.TokenAccessDisabled:
@@ -54,7 +56,12 @@ def _authenticate(request, raw: str, email: str | None = None):
             "Token access is disabled for this account. An account admin can turn it on.",
             code="token_access_disabled",
         ) from None
-    services.token_record_use(access.token, ip=client_ip(request))
+    except services.AddressNotAllowed:
+        raise exceptions.PermissionDenied(
+            "This token may not be used from your address.", code="ip_not_allowed"
+        ) from None
+    setattr(request._request, WINDOW_ATTRIBUTE, count_token_request(access))
+    services.token_record_use(access.token, ip=ip)
     return access.user, access
 
 

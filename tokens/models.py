@@ -8,6 +8,8 @@ from django.utils import timezone
 from accounts.access import Access
 from accounts.models import Account
 
+RECENT_IPS = 5
+
 
 class Status(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -25,13 +27,13 @@ class TokenQuerySet(models.QuerySet):
 
     def with_status(self, status: str, now: datetime | None = None) -> "TokenQuerySet":
         now = now or timezone.now()
+        # A replaced token past its overlap counts as revoked before anyone has noticed.
+        stopped = Q(revoked_at__isnull=False) | Q(stops_at__lte=now)
         if status == Status.REVOKED:
-            return self.filter(revoked_at__isnull=False)
+            return self.filter(stopped)
         if status == Status.EXPIRED:
-            return self.filter(revoked_at__isnull=True, expires_at__lte=now)
-        return self.filter(
-            Q(expires_at__isnull=True) | Q(expires_at__gt=now), revoked_at__isnull=True
-        )
+            return self.filter(~stopped, expires_at__lte=now)
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now), ~stopped)
 
     def active(self, now: datetime | None = None) -> "TokenQuerySet":
         return self.with_status(Status.ACTIVE, now)
@@ -68,6 +70,21 @@ class Token(models.Model):
         blank=True,
         related_name="+",
     )
+    # Rotation with overlap: the old token names its successor and works until `stops_at`, the
+    # latest instant the overlap allows, brought forward to `rotation_grace` after the new
+    # token's first use.
+    replaced_by = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replaces"
+    )
+    rotation_grace = models.DurationField(null=True, blank=True)
+    stops_at = models.DateTimeField(null=True, blank=True)
+    # Addresses or CIDR ranges (accounts.models.normalize_networks) it may be used from; empty:
+    # anywhere. The account's token_allowed_ips apply as well.
+    allowed_ips = models.JSONField(default=list, blank=True)
+    # Null: the account's token_rate_limit_per_minute, then THROTTLE_RATES["token"].
+    rate_limit_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    # The last RECENT_IPS distinct client addresses, newest first: [{"ip", "last_seen"}].
+    recent_ips = models.JSONField(default=list, blank=True)
 
     objects = TokenQuerySet.as_manager()
 
@@ -78,11 +95,15 @@ class Token(models.Model):
         return f"{self.prefix}… {self.description}"
 
     def status_at(self, now: datetime) -> str:
-        if self.revoked_at is not None:
+        if self.revoked_at is not None or self.has_stopped(now):
             return Status.REVOKED
         if self.expires_at is not None and self.expires_at <= now:
             return Status.EXPIRED
         return Status.ACTIVE
+
+    def has_stopped(self, now: datetime) -> bool:
+        """Whether this replaced token's overlap is over."""
+        return self.stops_at is not None and self.stops_at <= now
 
     @property
     def status(self) -> str:

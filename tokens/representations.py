@@ -47,6 +47,11 @@ def token(token) -> dict[str, Any]:
         "last_used_ip": token.last_used_ip,
         "revoked_at": _datetime(token.revoked_at),
         "status": str(token.status),
+        "replaced_by": token.replaced_by_id,
+        "stops_at": _datetime(token.stops_at),
+        "allowed_ips": list(token.allowed_ips),
+        "rate_limit_per_minute": token.rate_limit_per_minute,
+        "recent_ips": [{"ip": e["ip"], "last_seen": e["last_seen"]} for e in token.recent_ips],
     }
 
 

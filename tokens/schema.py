@@ -67,15 +67,36 @@ ERRORS = {
     "broken rule.",
     "401": "Missing, malformed, unknown, expired or revoked token, or an owner who can no "
     "longer use it (one generic answer, with `WWW-Authenticate`).",
-    "403": "`token_access_disabled`, `insufficient_scope` or `permission_denied`.",
+    "403": "`token_access_disabled`, `ip_not_allowed` (outside the token's or the account's "
+    "allowed addresses), `insufficient_scope` or `permission_denied`.",
     "404": "No such object in this account (objects of other accounts are never confirmed), "
     "no such page, or a session's `X-Account` that is not one of the user's accounts.",
     "429": "Rate limited; see `Retry-After`.",
 }
 
 
+# On every answer to a token-authenticated request, errors included (SPEC section 9).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Requests this token may make in the current window.",
+    "RateLimit-Remaining": "Requests left in the current window.",
+    "RateLimit-Reset": "Seconds until the current window ends.",
+}
+
+
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's schema, plus the error answers every operation can give."""
+    """drf-spectacular's schema, plus the error answers every operation can give and, on
+    authenticated operations, the rate-limit headers."""
+
+    def _get_response_for_code(self, *args, **kwargs):
+        response = super()._get_response_for_code(*args, **kwargs)
+        if self.view.get_authenticators():
+            response.setdefault("headers", {}).update(
+                {
+                    name: {"schema": {"type": "integer"}, "description": text}
+                    for name, text in RATE_LIMIT_HEADERS.items()
+                }
+            )
+        return response
 
     def get_operation_id(self):
         operation_id = super().get_operation_id()

@@ -4,12 +4,22 @@ through a shared ModelSerializer. The secret appears only in NewTokenSerializer.
 from rest_framework import serializers
 
 from accounts.access import SCOPES
-from accounts.models import Role
+from accounts.models import MAX_ALLOWED_IPS, Role
 from accounts.serializers import AccountSummarySerializer, UserSummarySerializer
 from core.text import DESCRIPTION_MAX_LENGTH, TextSerializerField
 from tokens.models import Status, Token
+from tokens.services import (
+    DEFAULT_GRACE_SECONDS,
+    MAX_GRACE_SECONDS,
+    MAX_RATE_LIMIT_PER_MINUTE,
+)
 
 MAX_ID = 2**63 - 1
+
+
+class RecentAddressSerializer(serializers.Serializer):
+    ip = serializers.CharField()
+    last_seen = serializers.CharField(help_text="ISO 8601")
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -17,6 +27,21 @@ class TokenSerializer(serializers.ModelSerializer):
     created_by = UserSummarySerializer(read_only=True, allow_null=True)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=SCOPES), read_only=True)
     status = serializers.ChoiceField(choices=Status.choices, read_only=True)
+    replaced_by = serializers.IntegerField(
+        source="replaced_by_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The id of the token that replaced this one by rotation.",
+    )
+    stops_at = serializers.DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="A replaced token works until then: the overlap's latest end, brought forward "
+        "to the grace period after the new token's first use.",
+    )
+
+    allowed_ips = serializers.ListField(child=serializers.CharField(), read_only=True)
+    recent_ips = RecentAddressSerializer(many=True, read_only=True)
 
     class Meta:
         model = Token
@@ -33,6 +58,11 @@ class TokenSerializer(serializers.ModelSerializer):
             "last_used_ip",
             "revoked_at",
             "status",
+            "replaced_by",
+            "stops_at",
+            "allowed_ips",
+            "rate_limit_per_minute",
+            "recent_ips",
         )
         read_only_fields = fields
 
@@ -81,10 +111,38 @@ class TokenUpdateSerializer(serializers.Serializer):
         "null: never, if the policy allows.",
     )
 
+    allowed_ips = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=MAX_ALLOWED_IPS,
+        help_text="IPv4/IPv6 addresses or CIDR ranges the token may be used from; empty: "
+        "anywhere (the account's token_allowed_ips apply as well).",
+    )
+    rate_limit_per_minute = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_RATE_LIMIT_PER_MINUTE,
+        help_text="Admins only. null: the account's limit, then the installation's default.",
+    )
+
     def validate(self, data):
         if not data:
-            raise serializers.ValidationError("Send a description, an expires_at or both.")
+            raise serializers.ValidationError(
+                "Send at least one of description, expires_at, allowed_ips, rate_limit_per_minute."
+            )
         return data
+
+
+class TokenRotateSerializer(serializers.Serializer):
+    grace_seconds = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_GRACE_SECONDS,
+        default=DEFAULT_GRACE_SECONDS,
+        help_text="How long the old token keeps working after the new one's first use "
+        "(never more than 7 days after the rotation nor past its expiry); 0 stops it at once.",
+    )
 
 
 class TokenFilterSerializer(serializers.Serializer):

@@ -8,17 +8,34 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Model, OuterRef, Q, Subquery
+from django.db.models import (
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    Model,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from accounts import audit
 from accounts.access import ALL_SCOPES, SCOPES, Access
-from accounts.audit import Actor
-from accounts.models import Account, AuditAction, Membership, User
+from accounts.audit import SYSTEM, Actor
+from accounts.models import (
+    Account,
+    AuditAction,
+    Membership,
+    User,
+    ip_allowed,
+    normalize_networks,
+)
 from core.errors import ServiceError
 from core.text import DESCRIPTION_MAX_LENGTH, clean_text
 from tokens import crypto
-from tokens.models import Status, Token
+from tokens.models import RECENT_IPS, Status, Token
 from tokens.signals import token_created, token_revoked, token_used
 
 OWNER_NOT_MEMBER = "The owner must be an active member of this account."
@@ -28,6 +45,14 @@ DEFAULT_EXPIRY = object()
 # A field token_update leaves as it is.
 UNCHANGED = object()
 
+# Rotation overlap (SPEC section 9): how long the old token keeps working after the new one's
+# first use, by default and at most; and the latest it works after the rotation whatever happens.
+DEFAULT_GRACE_SECONDS = 86400
+MAX_GRACE_SECONDS = 604800
+MAX_OVERLAP = timedelta(days=7)
+ROTATED = "rotated"
+MAX_RATE_LIMIT_PER_MINUTE = 1_000_000
+
 
 class InvalidToken(Exception):
     """The presented string does not authenticate. Deliberately says nothing more."""
@@ -35,6 +60,10 @@ class InvalidToken(Exception):
 
 class TokenAccessDisabled(Exception):
     """A valid token of an account whose token access is switched off."""
+
+
+class AddressNotAllowed(Exception):
+    """A valid token used from outside its own or its account's allowed addresses."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +132,7 @@ def _create(
     scopes: list[str],
     expires_at: datetime | None,
     now: datetime,
+    **kept: Any,
 ) -> IssuedToken:
     secret = crypto.generate()
     token = Token.objects.create(
@@ -115,6 +145,7 @@ def _create(
         scopes=scopes,
         created_at=now,
         expires_at=expires_at,
+        **kept,
     )
     return IssuedToken(token=token, secret=secret)
 
@@ -168,10 +199,19 @@ def token_issue(
 
 
 @transaction.atomic
-def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) -> IssuedToken:
+def token_rotate(
+    *,
+    token: Token,
+    actor: Actor,
+    access: Access | None = None,
+    grace_seconds: int = DEFAULT_GRACE_SECONDS,
+) -> IssuedToken:
     """Replace a token's secret, nothing else: the new token keeps the owner, description,
-    scopes and the same expiry, so rotation mints no new power and no new lifetime. The old
-    token is revoked in the same transaction. Expired and revoked tokens are not rotated."""
+    scopes and the same expiry, so rotation mints no new power and no new lifetime.
+
+    The old token keeps working until `grace_seconds` after the new token's first use, never
+    later than MAX_OVERLAP after now nor its own expiry; with 0 it is revoked at once. Expired,
+    revoked and already replaced tokens are not rotated."""
     token = (
         Token.objects.select_for_update(of=("self",))
         .select_related("account", "owner")
@@ -179,6 +219,11 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
     )
     if access is not None:
         access.require_token_rotate(token)
+    if not 0 <= grace_seconds <= MAX_GRACE_SECONDS:
+        raise ServiceError(
+            f"The overlap must be between 0 and {MAX_GRACE_SECONDS} seconds.",
+            field="grace_seconds",
+        )
     now = timezone.now()
     status = token.status_at(now)
     if status == Status.REVOKED:
@@ -186,6 +231,11 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
     if status == Status.EXPIRED:
         raise ServiceError(
             "This token has expired; create a new one instead.", code="token_expired"
+        )
+    if token.replaced_by_id is not None:
+        raise ServiceError(
+            "This token has already been replaced; rotate its replacement instead.",
+            code="token_replaced",
         )
     owner, account = token.owner, token.account
     if (
@@ -204,10 +254,14 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
         scopes=token.scopes,
         expires_at=token.expires_at,
         now=now,
+        allowed_ips=token.allowed_ips,
+        rate_limit_per_minute=token.rate_limit_per_minute,
     )
-    token.revoked_at = now
-    token.revoked_by = actor.user
-    token.save(update_fields=["revoked_at", "revoked_by"])
+    token.replaced_by = issued.token
+    token.rotation_grace = timedelta(seconds=grace_seconds)
+    latest = now + MAX_OVERLAP if grace_seconds else now
+    token.stops_at = latest if token.expires_at is None else min(latest, token.expires_at)
+    token.save(update_fields=["replaced_by", "rotation_grace", "stops_at"])
     audit.record(
         AuditAction.TOKEN_ROTATED,
         actor=actor,
@@ -217,13 +271,48 @@ def token_rotate(*, token: Token, actor: Actor, access: Access | None = None) ->
             "rotated_from": token.pk,
             "old_prefix": token.prefix,
             "expires_at": _iso(token.expires_at),
+            "grace_seconds": grace_seconds,
         },
     )
+    if not grace_seconds:
+        token_revoke(token=token, actor=actor, reason=ROTATED)
     return issued
+
+
+def token_stop_replaced(token: Token) -> bool:
+    """Revoke a replaced token whose overlap is over, as of when it stopped. Whoever notices first
+    (a request presenting it, the sweep) writes its audit event; False for the others."""
+    return token_revoke(token=token, actor=SYSTEM, reason=ROTATED, at=token.stops_at)
+
+
+def tokens_stop_replaced(now: datetime) -> int:
+    """Revoke every replaced token whose overlap is over; how many this call revoked."""
+    stopped = Token.objects.filter(revoked_at__isnull=True, stops_at__lte=now)
+    return sum(token_stop_replaced(token) for token in stopped.select_related("account"))
 
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def _clean_allowed_ips(values: list[str]) -> list[str]:
+    try:
+        return normalize_networks(values)
+    except ValueError as error:
+        raise ServiceError(str(error), field="allowed_ips") from None
+
+
+def _clean_rate_limit(value: int | None) -> int | None:
+    if value is not None and not 1 <= value <= MAX_RATE_LIMIT_PER_MINUTE:
+        raise ServiceError(
+            f"Between 1 and {MAX_RATE_LIMIT_PER_MINUTE} requests per minute, or none.",
+            field="rate_limit_per_minute",
+        )
+    return value
+
+
+# The fields token_update changes that only admins may: a lifetime and a limit are policy.
+_ADMIN_FIELDS = ("expires_at", "rate_limit_per_minute")
 
 
 @transaction.atomic
@@ -234,30 +323,43 @@ def token_update(
     access: Access | None = None,
     description: str | object = UNCHANGED,
     expires_at: datetime | None | object = UNCHANGED,
+    allowed_ips: list[str] | object = UNCHANGED,
+    rate_limit_per_minute: int | None | object = UNCHANGED,
 ) -> Token:
-    """Relabel a token and/or change when it expires (admins only: within the account's maximum
-    lifetime counted from now; None only when the policy allows). One audit event holds every
-    change; nothing changed, nothing written."""
+    """Relabel a token, restrict where it may be used from, and (admins only) change when it
+    expires (within the account's maximum lifetime counted from now; None only when the policy
+    allows) or its rate limit. One audit event holds every change; nothing changed, nothing
+    written."""
+    given = {
+        "description": description,
+        "expires_at": expires_at,
+        "allowed_ips": allowed_ips,
+        "rate_limit_per_minute": rate_limit_per_minute,
+    }
+    given = {name: value for name, value in given.items() if value is not UNCHANGED}
     if access is not None:
-        if expires_at is UNCHANGED:
-            access.require_token_change(token)
-        else:
+        if any(name in _ADMIN_FIELDS for name in given):
             access.require_token_extend(token)
+        else:
+            access.require_token_change(token)
+    if token.revoked_at is not None and set(given) - {"description"}:
+        raise ServiceError("This token is revoked; create a new one instead.", code="token_revoked")
     new: dict[str, Any] = {}
-    if description is not UNCHANGED:
+    if "description" in given:
         new["description"] = _clean_description(cast(str, description))
-    if expires_at is not UNCHANGED:
-        if token.revoked_at is not None:
-            raise ServiceError(
-                "This token is revoked; create a new one instead.", code="token_revoked"
-            )
+    if "expires_at" in given:
         new["expires_at"] = _resolve_expiry(token.account, expires_at, timezone.now())
+    if "allowed_ips" in given:
+        new["allowed_ips"] = _clean_allowed_ips(allowed_ips)
+    if "rate_limit_per_minute" in given:
+        new["rate_limit_per_minute"] = _clean_rate_limit(rate_limit_per_minute)
     changed = [name for name, value in new.items() if getattr(token, name) != value]
     if not changed:
         return token
+    shown = {"expires_at": _iso}
     changes = {
-        "description": [token.description, new.get("description")],
-        "expires_at": [_iso(token.expires_at), _iso(new.get("expires_at"))],
+        name: [shown.get(name, _same)(getattr(token, name)), shown.get(name, _same)(new[name])]
+        for name in changed
     }
     for name in changed:
         setattr(token, name, new[name])
@@ -267,9 +369,13 @@ def token_update(
         actor=actor,
         account=token.account,
         target=token,
-        changes={name: changes[name] for name in changed},
+        changes=changes,
     )
     return token
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 @transaction.atomic
@@ -280,12 +386,14 @@ def token_revoke(
     access: Access | None = None,
     reason: str = "",
     action: AuditAction = AuditAction.TOKEN_REVOKED,
+    at: datetime | None = None,
 ) -> bool:
-    """Revoke a token; the row stays for the audit trail. False if it was already revoked.
-    `access` is the caller's (None for staff, the operator and the system)."""
+    """Revoke a token (as of `at`, default now); the row stays for the audit trail. False if it
+    was already revoked. `access` is the caller's (None for staff, the operator and the system).
+    """
     if access is not None:
         access.require_token_change(token)
-    now = timezone.now()
+    now = at or timezone.now()
     revoked = Token.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=actor.user if actor.user and actor.user.pk else None
     )
@@ -323,6 +431,12 @@ _TOKEN_COLUMNS = (
     "last_used_ip",
     "revoked_at",
     "revoked_by_id",
+    "replaced_by_id",
+    "rotation_grace",
+    "stops_at",
+    "allowed_ips",
+    "rate_limit_per_minute",
+    "recent_ips",
 )
 _OWNER_COLUMNS = (
     "email",
@@ -341,6 +455,8 @@ _ACCOUNT_COLUMNS = (
     "token_max_lifetime_days",
     "revoke_unused_after_days",
     "require_two_factor",
+    "token_allowed_ips",
+    "token_rate_limit_per_minute",
     "created_at",
 )
 
@@ -387,11 +503,12 @@ def _loaded(model: type[Model], db: str, values: dict[str, Any]) -> Any:
     return model.from_db(db, [field.attname for field in fields], row)
 
 
-def token_authenticate(raw: str, *, email: str | None = None) -> Access:
-    """Who a presented token acts as. One indexed query (token, owner, account and the owner's
-    current role, in one statement) and no write.
+def token_authenticate(raw: str, *, email: str | None = None, ip: str | None = None) -> Access:
+    """Who a presented token acts as, from the client address `ip` (core.http.client_ip). One
+    indexed query (token, owner, account and the owner's current role, in one statement) and no
+    write.
 
-    Raises InvalidToken, the same for every reason, or TokenAccessDisabled."""
+    Raises InvalidToken, the same for every reason, TokenAccessDisabled or AddressNotAllowed."""
     if not crypto.is_well_formed(raw):
         raise InvalidToken
     db = Token.objects.db
@@ -399,10 +516,14 @@ def token_authenticate(raw: str, *, email: str | None = None) -> Access:
     token: Any = next(
         iter(Token.objects.raw(_authentication_sql(db), [crypto.digest(raw)], using=db)), None
     )
+    now = timezone.now()
+    if token is not None and token.revoked_at is None and token.has_stopped(now):
+        token_stop_replaced(token)
+        raise InvalidToken
     if (
         token is None
         or token.revoked_at is not None
-        or (token.expires_at is not None and token.expires_at <= timezone.now())
+        or (token.expires_at is not None and token.expires_at <= now)
         or token.owner_id is None
         or not token.owner__is_active
         or token.role is None
@@ -421,6 +542,8 @@ def token_authenticate(raw: str, *, email: str | None = None) -> Access:
         db,
         {"id": token.account_id} | {n: getattr(token, f"account__{n}") for n in _ACCOUNT_COLUMNS},
     )
+    if not (ip_allowed(ip, token.allowed_ips) and ip_allowed(ip, token.account.token_allowed_ips)):
+        raise AddressNotAllowed
     return Access(
         user=token.owner,
         account=token.account,
@@ -441,8 +564,29 @@ def token_record_use(token: Token, *, ip: str | None) -> None:
     # Conditional, so concurrent requests of one token write once between them.
     Token.objects.filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - interval), pk=token.pk
-    ).update(last_used_at=now, last_used_ip=ip)
+    ).update(last_used_at=now, last_used_ip=ip, recent_ips=_recent(token.recent_ips, ip, now))
+    if token.last_used_at is None:
+        _start_overlap_end(token, now)
     token.last_used_at = now
+
+
+def _recent(recent: list[dict], ip: str | None, now: datetime) -> list[dict]:
+    """The token's recent addresses with `ip` seen `now`: newest first, distinct, at most
+    RECENT_IPS."""
+    if ip is None:
+        return recent
+    others = [entry for entry in recent if entry["ip"] != ip]
+    return [{"ip": ip, "last_seen": now.isoformat()}, *others][:RECENT_IPS]
+
+
+def _start_overlap_end(token: Token, first_use: datetime) -> None:
+    """On a token's first use, bring the token it replaced to stop its grace after it (one
+    conditional write, only ever on a first use; the 7-day and expiry cap already in stops_at
+    stays whenever it comes first)."""
+    ends = ExpressionWrapper(Value(first_use) + F("rotation_grace"), output_field=DateTimeField())
+    Token.objects.filter(replaced_by=token.pk, revoked_at__isnull=True).update(
+        stops_at=Least(F("stops_at"), ends)
+    )
 
 
 def tokens_revoke_leaked(candidates: list[str], *, actor: Actor) -> None:

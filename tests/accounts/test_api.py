@@ -24,6 +24,8 @@ def test_get_account_shows_name_and_policy(admin_api):
         "token_max_lifetime_days": 365,
         "revoke_unused_after_days": None,
         "require_two_factor": False,
+        "token_allowed_ips": [],
+        "token_rate_limit_per_minute": None,
         "created_at": None,
     }
 

@@ -55,6 +55,8 @@ def test_change_page_shows_read_only_members_and_links(staff_client, account_a, 
         "token_max_lifetime_days",
         "revoke_unused_after_days",
         "require_two_factor",
+        "token_allowed_ips",
+        "token_rate_limit_per_minute",
     ]
 
 

@@ -108,7 +108,11 @@ def test_use_from_a_new_address_is_mailed_at_most_once_a_day(
     assert len(mailoutbox) == 1
     clock.shift(timedelta(days=1))
     with jobs():
-        use(api, secret, "198.51.100.7")
+        use(api, secret, "198.51.100.7")  # one of its recent addresses: not news
+    assert len(mailoutbox) == 1
+    clock.shift(timedelta(minutes=2))
+    with jobs():
+        use(api, secret, "198.51.100.8")
     assert len(mailoutbox) == 2
     assert Notice.objects.filter(token=token, kind=Kind.NEW_ADDRESS).count() == 2
 

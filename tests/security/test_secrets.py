@@ -49,7 +49,9 @@ def secrets_used(api, issue, admin_a, agent_a, account_a, service_a):
         format="json",
     ).json()
     seen.append(created["token"])
-    rotated = admin.post(f"/api/v1/tokens/{created['id']}/rotate").json()
+    rotated = admin.post(
+        f"/api/v1/tokens/{created['id']}/rotate", {"grace_seconds": 0}, format="json"
+    ).json()
     seen.append(rotated["token"])
     basic = base64.b64encode(f"{service_a.email}/token:{rotated['token']}".encode()).decode()
     assert api(basic, scheme="Basic").get("/api/v1/me").status_code == 200

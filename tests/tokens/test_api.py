@@ -25,6 +25,11 @@ TOKEN_FIELDS = {
     "last_used_ip",
     "revoked_at",
     "status",
+    "replaced_by",
+    "stops_at",
+    "allowed_ips",
+    "rate_limit_per_minute",
+    "recent_ips",
 }
 
 
@@ -251,7 +256,9 @@ def test_revoke_keeps_the_row_and_is_idempotent(admin_api, issue, agent_a, admin
     assert AuditEvent.objects.filter(action="token.revoked").count() == 1
 
 
-def test_rotate_gives_a_new_secret_and_revokes_the_old(api, admin_api, issue, agent_a, account_a):
+def test_rotate_without_overlap_gives_a_new_secret_and_revokes_the_old(
+    api, admin_api, issue, agent_a, account_a
+):
     token, old_secret = issue(
         agent_a,
         account_a,
@@ -259,7 +266,9 @@ def test_rotate_gives_a_new_secret_and_revokes_the_old(api, admin_api, issue, ag
         scopes=["tokens:read"],
         expires_at=timezone.now() + timedelta(days=30),
     )
-    response = admin_api.post(f"/api/v1/tokens/{token.pk}/rotate")
+    response = admin_api.post(
+        f"/api/v1/tokens/{token.pk}/rotate", {"grace_seconds": 0}, format="json"
+    )
     assert response.status_code == 201 and "no-store" in response["Cache-Control"]
     body = response.json()
     assert body["id"] != token.pk and body["description"] == "CI"
