@@ -73,4 +73,7 @@ def prefill(request: HttpRequest, form_class: type[forms.Form], action: str) -> 
         elif name in data:
             multiple = isinstance(field, forms.MultipleChoiceField)
             initial[name] = data[name] if multiple else data[name][-1]
+    # Fields a form adds in __init__ (the token form's scope levels) are single-valued.
+    for name, values in data.items():
+        initial.setdefault(name, values[-1])
     return initial

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.audit import actor_from_request
 from accounts.models import Membership, Role
 from core.errors import ServiceError
+from security.sudo import sudo_required
 from webhooks import services
 from webhooks.forms import EndpointForm
 from webhooks.models import Delivery, Endpoint
@@ -51,6 +52,7 @@ def _secret_page(request, context: dict, endpoint: Endpoint, secret: str, *, rot
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@sudo_required()
 def webhooks_page(request: HttpRequest, slug: str) -> HttpResponse:
     membership, memberships = _admin_membership(request, slug)
     context = _context(membership, memberships)
@@ -77,6 +79,7 @@ def webhooks_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@sudo_required(back="webhooks:page")
 def endpoint_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
     membership, memberships = _admin_membership(request, slug)
     endpoint = get_object_or_404(Endpoint, account=membership.account, pk=pk)

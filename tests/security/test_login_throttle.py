@@ -179,3 +179,14 @@ def test_an_ipv4_mapped_address_counts_as_the_ipv4_address(ann):
     for n in range(ADDRESS_LIMIT - ADDRESS_LIMIT // 2):
         sign_in(f"other{n}@example.com", "wrong", ip="::ffff:192.0.2.8")
     assert sign_in("ann@example.com", PASSWORD, ip="192.0.2.8").status_code == 429
+
+
+def test_the_admins_password_form_sends_staff_to_the_counted_one(client, support):
+    client.force_login(support)
+    answer = client.get("/admin/password_change/")
+    assert answer.status_code == 302 and answer["Location"] == "/password/change/"
+    assert client.post("/admin/password_change/", {"old_password": "x"}).status_code == 302
+
+
+def test_the_sign_in_page_links_to_password_reset(client):
+    assert 'href="/password/reset/"' in client.get("/login/").content.decode()

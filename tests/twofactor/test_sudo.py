@@ -11,11 +11,20 @@ from people.models import Invitation
 from tests.factories import PASSWORD
 from tests.twofactor.conftest import code_of
 from tokens.models import Token
+from webhooks.models import Endpoint
 
 pytestmark = pytest.mark.django_db
 OLD = 901  # seconds: SUDO_MODE_SECONDS is 900
 
-TOKEN = {"description": "CI deploy", "scopes": ["tokens:read"], "expiration": "30", "form_id": "f1"}
+TOKEN = {
+    "description": "CI deploy",
+    "scope_account": "none",
+    "scope_members": "none",
+    "scope_tokens": "read",
+    "scope_audit": "none",
+    "expiration": "30",
+    "form_id": "f1",
+}
 
 
 def _guarded(agent_a):
@@ -58,10 +67,16 @@ def _guarded(agent_a):
             f"/accounts/acme/members/{member.pk}/remove/",
             lambda: not Membership.objects.filter(pk=member.pk).exists(),
         ),
+        "webhook": (
+            "/accounts/acme/webhooks/",
+            {"url": "http://127.0.0.1:9/hook", "events": ["token.created"], "description": "CI"},
+            "/accounts/acme/webhooks/",
+            lambda: Endpoint.objects.filter(url="http://127.0.0.1:9/hook").exists(),
+        ),
     }
 
 
-ACTIONS = ["token", "access", "policy", "invite", "role", "remove"]
+ACTIONS = ["token", "access", "policy", "invite", "role", "remove", "webhook"]
 
 
 @pytest.fixture
@@ -111,8 +126,12 @@ def test_what_was_typed_is_filled_in_again(signed_in, agent_a, clock):
     signed_in.post("/sudo/", {"password": PASSWORD, "next": "/accounts/acme/tokens/new/"})
     html = signed_in.get("/accounts/acme/tokens/new/").content.decode()
     assert 'value="CI deploy"' in html
-    checked = re.findall(r'<input type="checkbox" name="scopes" value="([\w:]+)"[^>]*checked', html)
-    assert checked == ["tokens:read"]
+    tokens_level = [
+        re.search(r'value="(\w+)"', tag).group(1)
+        for tag in re.findall(r'<input[^>]*name="scope_tokens"[^>]*>', html)
+        if " checked" in tag
+    ]
+    assert tokens_level == ["read"]
     # Shown once: the next visit starts empty.
     assert 'value="CI deploy"' not in signed_in.get("/accounts/acme/tokens/new/").content.decode()
 
