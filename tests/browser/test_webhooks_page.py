@@ -33,7 +33,7 @@ def test_admin_adds_an_endpoint_and_sends_a_test_event(
     check_page(page, f"webhooks-empty-{width}")
 
     page.get_by_role("button", name="Add endpoint").click()
-    expect(page.get_by_text("Please fix the")).to_be_visible()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
     check_page(page, f"webhooks-form-errors-{width}")
 
     page.get_by_label("Endpoint URL").fill(receiver.url + "hooks")
