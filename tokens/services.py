@@ -350,9 +350,9 @@ def token_update(
     if "expires_at" in given:
         new["expires_at"] = _resolve_expiry(token.account, expires_at, timezone.now())
     if "allowed_ips" in given:
-        new["allowed_ips"] = _clean_allowed_ips(allowed_ips)
+        new["allowed_ips"] = _clean_allowed_ips(cast(list[str], allowed_ips))
     if "rate_limit_per_minute" in given:
-        new["rate_limit_per_minute"] = _clean_rate_limit(rate_limit_per_minute)
+        new["rate_limit_per_minute"] = _clean_rate_limit(cast("int | None", rate_limit_per_minute))
     changed = [name for name, value in new.items() if getattr(token, name) != value]
     if not changed:
         return token

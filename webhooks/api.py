@@ -1,5 +1,7 @@
 """The webhooks API (SPEC §10): validate → service → serialize."""
 
+from typing import cast
+
 from django.shortcuts import get_object_or_404
 from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
@@ -7,6 +9,7 @@ from rest_framework import status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from accounts.access import Access
 from accounts.audit import actor_from_request
 from core.api_errors import service_errors
 from webhooks import services
@@ -57,10 +60,11 @@ class EndpointListView(GenericAPIView):
         return _with_secret(endpoint, secret, status.HTTP_201_CREATED)
 
 
-class EndpointMixin:
+class EndpointMixin(GenericAPIView):
     def get_object(self) -> Endpoint:
         return get_object_or_404(
-            Endpoint.objects.filter(account=self.request.auth.account), pk=self.kwargs["pk"]
+            Endpoint.objects.filter(account=cast(Access, self.request.auth).account),
+            pk=self.kwargs["pk"],
         )
 
 

@@ -64,7 +64,7 @@ def resolve(host: str, port: int) -> str:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except OSError as exc:
         raise Refused(f"The host name could not be resolved ({exc.strerror or exc}).") from None
-    addresses = [info[4][0] for info in infos]
+    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise Refused("The host name has no address.")
     if not settings.WEBHOOKS_ALLOW_LOCAL:
@@ -86,15 +86,16 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     parts = urlsplit(url)
     https = parts.scheme == "https"
     port = parts.port or (443 if https else 80)
-    address = resolve(parts.hostname, port)
+    host = parts.hostname or ""  # check_url refused URLs without a host
+    address = resolve(host, port)
     timeout = settings.WEBHOOKS_TIMEOUT_SECONDS
     if https:
         # Certificate and SNI are checked against the host name, the socket goes to `address`.
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, port, timeout=timeout, context=ssl.create_default_context()
+            host, port, timeout=timeout, context=ssl.create_default_context()
         )
     else:
-        conn = http.client.HTTPConnection(parts.hostname, port, timeout=timeout)
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
     conn._create_connection = partial(_connect_to, address)  # type: ignore[attr-defined]
     path = parts.path or "/"
     if parts.query:

@@ -11,7 +11,7 @@ class EndpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Endpoint
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "url",
             "description",
@@ -21,7 +21,7 @@ class EndpointSerializer(serializers.ModelSerializer):
             "failing_since",
             "created_at",
         )
-        read_only_fields = fields
+        read_only_fields: tuple[str, ...] = fields
 
 
 class NewEndpointSerializer(EndpointSerializer):
