@@ -19,8 +19,8 @@ from tokens import services
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("unthrottled", "quiet_4xx_log")]
 
-# CI (CI=true) runs 2,000 examples per target; a developer's `make test` a quicker 300.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 2000 if os.environ.get("CI") else 300))
+# CI (CI=true) runs 1,000 examples per target; a developer's `make test` a quicker 300.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 1000 if os.environ.get("CI") else 300))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
